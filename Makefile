@@ -1,0 +1,246 @@
+# Makefile: top-level build of Granary: Kconfig, Kbuild-style fragments, link, initramfs and ISO.
+# `make help` lists the targets; docs/build.md explains the machinery.
+
+# Run from the top of the source tree; objects go to $(O) (default build/).
+O ?= build
+override O := $(abspath $(O))
+srctree := $(abspath .)
+export srctree
+
+ifeq ($(V),1)
+  Q :=
+  msg :=
+else
+  Q := @
+  msg = @printf '  %-7s %s\n' '$(1)' '$(patsubst $(O)/%,%,$(2))';
+endif
+
+# Kconfig is kconfiglib from Debian (python3-kconfiglib), which the pyenv
+# python3 on PATH cannot import, hence the absolute path.
+PYTHON := /usr/bin/python3
+CONFIG := $(O)/.config
+export KCONFIG_CONFIG := $(CONFIG)
+AUTOCONF := $(O)/include/generated/autoconf.h
+AUTOCONF_MK := $(O)/include/config/auto.conf
+kconfig-files := $(shell find $(srctree) -name 'Kconfig*' -not -path '$(O)/*' -not -path '*/.git/*')
+
+config-targets := menuconfig defconfig %_defconfig olddefconfig savedefconfig
+no-config-targets := help clean distclean toolchain setup run debug test check bench $(config-targets)
+need-config := $(if $(MAKECMDGOALS),$(filter-out $(no-config-targets),$(MAKECMDGOALS)),all)
+
+.DEFAULT_GOAL := all
+.PHONY: all help clean distclean toolchain setup menuconfig defconfig olddefconfig savedefconfig \
+	run debug test check bench iso kernel modules FORCE
+
+# ---------------------------------------------------------------- configuration
+
+$(O)/.dir:
+	@mkdir -p $(O) && touch $@
+
+menuconfig: | $(O)/.dir setup
+	$(Q)test -f $(CONFIG) || $(PYTHON) -m defconfig configs/defconfig >/dev/null
+	$(Q)$(PYTHON) -m menuconfig Kconfig
+
+defconfig: | $(O)/.dir setup
+	$(Q)$(PYTHON) -m defconfig configs/defconfig
+
+%_defconfig: | $(O)/.dir setup
+	$(Q)test -f configs/$@ || { echo "no such configuration: configs/$@" >&2; exit 1; }
+	$(Q)$(PYTHON) -m defconfig configs/$@
+
+olddefconfig: | $(O)/.dir setup
+	$(Q)$(PYTHON) -m olddefconfig Kconfig
+
+savedefconfig: | $(O)/.dir setup
+	$(Q)$(PYTHON) -m savedefconfig --kconfig Kconfig --out $(O)/defconfig
+	@echo "wrote $(O)/defconfig (copy it to configs/ to keep it)"
+
+# A build without a .config starts from configs/defconfig.
+$(CONFIG): | $(O)/.dir
+	$(call msg,DEFCONF,configs/defconfig)$(PYTHON) -m defconfig configs/defconfig >/dev/null
+
+# genconfig writes autoconf.h and, through --sync-deps, touches
+# include/config/<option>.h for each option whose value changed; tools/fixdep
+# makes every object depend on the options its sources mention.
+$(AUTOCONF_MK): $(CONFIG) $(kconfig-files)
+	$(call msg,GEN,$(AUTOCONF))mkdir -p $(dir $(AUTOCONF)) && \
+		$(PYTHON) -m genconfig --header-path $(AUTOCONF) --sync-deps $(O)/include/config Kconfig
+	$(Q)touch $@
+
+ifneq ($(need-config),)
+# On a fresh machine, install the host packages first (a no-op when present).
+ifneq ($(shell $(PYTHON) -c 'import kconfiglib' 2>/dev/null && command -v grub-mkrescue),)
+else
+  $(shell tools/setup-host >&2)
+endif
+include $(AUTOCONF_MK)
+endif
+
+# ---------------------------------------------------------------- toolchain
+
+# A cross compiler built by `make toolchain` is used when present; CC= and
+# CROSS_COMPILE= override it. Debian's gcc works as a freestanding compiler.
+TOOLCHAIN_PREFIX := $(O)/toolchain
+ifneq ($(wildcard $(TOOLCHAIN_PREFIX)/bin/x86_64-elf-gcc),)
+  CROSS_COMPILE ?= $(TOOLCHAIN_PREFIX)/bin/x86_64-elf-
+endif
+ifeq ($(origin CC),default)
+  CC := $(CROSS_COMPILE)gcc
+endif
+LD := $(CROSS_COMPILE)ld
+NM := $(CROSS_COMPILE)nm
+OBJCOPY := $(CROSS_COMPILE)objcopy
+HOSTCC ?= gcc
+
+cc-is-clang := $(findstring clang,$(shell $(CC) --version 2>/dev/null | head -n 1))
+cc-include := $(shell $(CC) -print-file-name=include)
+
+KCFLAGS := -std=gnu11 -O2 -g -ffreestanding -fno-pic -fno-pie -mno-red-zone -mcmodel=kernel \
+	-mgeneral-regs-only -fno-asynchronous-unwind-tables -fno-omit-frame-pointer \
+	-fno-stack-protector -fcf-protection=none -fno-strict-aliasing -fno-common \
+	-nostdinc -isystem $(cc-include) -I$(srctree)/include -I$(O)/include \
+	-include $(AUTOCONF) \
+	-Wall -Wextra -Werror -Wno-unused-parameter -Wmissing-prototypes -Wstrict-prototypes
+ifeq ($(cc-is-clang),)
+  KCFLAGS += -fno-pie -Wno-array-bounds
+else
+  KCFLAGS += --target=x86_64-unknown-none-elf -Wno-unused-command-line-argument
+endif
+KAFLAGS := $(filter-out -std=gnu11,$(KCFLAGS)) -D__ASSEMBLY__
+KLDFLAGS := -nostdlib -static -no-pie -Wl,-T,$(srctree)/kernel/arch/x86_64/kernel.lds \
+	-Wl,-z,max-page-size=0x1000 -Wl,--build-id=none -Wl,-z,noexecstack -Wl,-n
+ifeq ($(cc-is-clang),)
+  KLDFLAGS += -Wl,--no-warn-rwx-segments
+else
+  KLDFLAGS += --target=x86_64-unknown-none-elf -fuse-ld=bfd
+endif
+
+# Everything is rebuilt when the compiler or its flags change.
+flags-line := $(CC) $(KCFLAGS) $(KLDFLAGS)
+ifneq ($(need-config),)
+ifneq ($(flags-line),$(strip $(file < $(O)/.flags)))
+  $(shell mkdir -p $(O))
+  $(file > $(O)/.flags,$(flags-line))
+endif
+endif
+
+# ---------------------------------------------------------------- objects
+
+kbuild-dirs := kernel mm ipc fs drivers modules silo
+include tools/build/kbuild.mk
+kobjs := $(addprefix $(O)/,$(kbuild-y))
+mobjs := $(addprefix $(O)/,$(kbuild-m))
+kmods := $(patsubst $(O)/%.o,$(O)/modules/%.ko,$(foreach m,$(mobjs),$(O)/$(notdir $(m))))
+
+fixdep = $(PYTHON) $(srctree)/tools/fixdep $@.d $@ $(O)/include/config $(AUTOCONF) > $(@D)/.$(@F).cmd && rm -f $@.d
+
+$(O)/%.o: %.c $(O)/.flags | $(AUTOCONF_MK)
+	$(call msg,CC,$@)mkdir -p $(@D) && $(CC) $(KCFLAGS) $(CFLAGS_$(*F).o) -MD -MF $@.d -c -o $@ $<
+	$(Q)$(fixdep)
+
+$(O)/%.o: %.S $(O)/.flags | $(AUTOCONF_MK)
+	$(call msg,AS,$@)mkdir -p $(@D) && $(CC) $(KAFLAGS) -MD -MF $@.d -c -o $@ $<
+	$(Q)$(fixdep)
+
+# Module objects see MODULE defined; the modules issue gives them a loader.
+$(mobjs): KCFLAGS += -DMODULE
+$(O)/modules/%.ko: $(mobjs)
+	$(call msg,LD [M],$@)mkdir -p $(@D) && $(LD) -r -o $@ $(filter %/$*.o,$(mobjs))
+
+-include $(wildcard $(foreach o,$(kobjs) $(mobjs),$(dir $(o)).$(notdir $(o)).cmd))
+
+# ---------------------------------------------------------------- link
+
+# Two-pass link: the symbol table sits in .ksyms, the last section of the
+# image, so filling it in does not move any other symbol; the second pass
+# checks that.
+ksyms-empty := $(O)/kernel/.ksyms_empty.o
+ksyms-full := $(O)/kernel/.ksyms_table.o
+
+$(O)/kernel/.ksyms_empty.S: tools/gen-ksyms
+	$(call msg,KSYMS,$@)mkdir -p $(@D) && $(PYTHON) tools/gen-ksyms < /dev/null > $@
+
+$(O)/kernel/.ksyms_%.o: $(O)/kernel/.ksyms_%.S
+	$(call msg,AS,$@)$(CC) $(KAFLAGS) -c -o $@ $<
+
+$(O)/.tmp_granary.elf: $(kobjs) $(ksyms-empty) kernel/arch/x86_64/kernel.lds
+	$(call msg,LD,$@)$(CC) $(KLDFLAGS) -o $@ $(kobjs) $(ksyms-empty)
+
+ifeq ($(CONFIG_KALLSYMS),y)
+$(O)/kernel/.ksyms_table.S: $(O)/.tmp_granary.elf tools/gen-ksyms
+	$(call msg,KSYMS,$@)$(NM) -n -S --defined-only $< | $(PYTHON) tools/gen-ksyms > $@
+
+$(O)/granary.elf: $(O)/.tmp_granary.elf $(ksyms-full)
+	$(call msg,LD,$@)$(CC) $(KLDFLAGS) -o $@ $(kobjs) $(ksyms-full)
+	$(Q)$(PYTHON) tools/gen-ksyms --same-layout $(NM) $< $@
+else
+$(O)/granary.elf: $(O)/.tmp_granary.elf
+	$(Q)cp $< $@
+endif
+
+kernel: $(O)/granary.elf
+modules: $(kmods)
+
+# ---------------------------------------------------------------- initramfs and ISO
+
+RELEASE := 0.1.0$(CONFIG_LOCALVERSION)
+INITRAMFS_ROOT := $(O)/initramfs-root
+
+$(O)/initramfs.cpio: $(shell find userland/rootfs -print 2>/dev/null) $(kmods) tools/mkinitramfs
+	$(call msg,CPIO,$@)rm -rf $(INITRAMFS_ROOT) && mkdir -p $(INITRAMFS_ROOT) && \
+		cp -a userland/rootfs/. $(INITRAMFS_ROOT)/ && \
+		mkdir -p $(INITRAMFS_ROOT)/lib/modules/$(RELEASE) && \
+		$(if $(kmods),cp $(kmods) $(INITRAMFS_ROOT)/lib/modules/$(RELEASE)/ &&) \
+		tools/mkinitramfs $(INITRAMFS_ROOT) $@
+
+$(O)/granary.iso: $(O)/granary.elf $(O)/initramfs.cpio tools/mkiso
+	$(call msg,ISO,$@)tools/mkiso --kernel $(O)/granary.elf --initrd $(O)/initramfs.cpio --out $@
+
+all: $(O)/granary.iso
+iso: $(O)/granary.iso
+
+# ---------------------------------------------------------------- running and testing
+
+run: setup
+	$(Q)$(MAKE) --no-print-directory all
+	tools/qemu-run --iso $(O)/granary.iso --interactive $(if $(CMDLINE),--cmdline "$(CMDLINE)")
+
+debug: setup
+	$(Q)$(MAKE) --no-print-directory all
+	tools/qemu-run --iso $(O)/granary.iso --interactive --gdb $(if $(CMDLINE),--cmdline "$(CMDLINE)") &
+	gdb -q -x tools/gdbinit $(O)/granary.elf
+
+test check: setup
+	$(Q)tools/run-tests --build $(O)
+
+bench: setup
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)tools/qemu-run --iso $(O)/granary.iso --icount --timeout 300 --cmdline 'ktest=bench_* loglevel=4'
+
+setup:
+	$(Q)tools/setup-host
+
+toolchain:
+	tools/build-toolchain --prefix $(TOOLCHAIN_PREFIX) --work $(O)/toolchain-build
+
+clean:
+	rm -rf $(filter-out $(CONFIG) $(TOOLCHAIN_PREFIX),$(wildcard $(O)/* $(O)/.tmp*))
+
+distclean:
+	rm -rf $(O)
+
+help:
+	@echo 'Granary build targets (O=DIR puts objects in DIR, default build/; V=1 shows commands)'
+	@echo '  all (default)      kernel, modules, initramfs and build/granary.iso'
+	@echo '  run                boot the ISO in QEMU on this terminal (CMDLINE="..." adds parameters)'
+	@echo '  debug              boot with the gdb stub and attach gdb at the kernel entry'
+	@echo '  test               host unit tests, kernel tests in QEMU, harness checks'
+	@echo '  bench              benchmarks under an instruction-counting clock'
+	@echo '  menuconfig         edit the configuration ($(O)/.config)'
+	@echo '  defconfig          configuration from configs/defconfig'
+	@echo '  NAME_defconfig     configuration from configs/NAME_defconfig'
+	@echo '  olddefconfig       update .config, new options at their defaults'
+	@echo '  savedefconfig      write a minimal $(O)/defconfig'
+	@echo '  toolchain          build x86_64-elf binutils and gcc from Debian sources'
+	@echo '  setup              install missing host packages (tools/setup-host)'
+	@echo '  clean / distclean  remove objects / the whole build directory'

@@ -1,0 +1,81 @@
+/* kernel/main.c: kmain, the order in which the kernel brings itself up.
+ * boot.S calls it in the higher half with the multiboot2 magic and information address. */
+#include <granary/arch.h>
+#include <granary/bootinfo.h>
+#include <granary/cmdline.h>
+#include <granary/console.h>
+#include <granary/cpu.h>
+#include <granary/kernel.h>
+#include <granary/ktest.h>
+#include <granary/paging.h>
+#include <granary/serial.h>
+#include <granary/time.h>
+
+#ifndef GRANARY_RELEASE
+#define GRANARY_RELEASE "0.1.0"
+#endif
+
+const char granary_release[] = GRANARY_RELEASE CONFIG_LOCALVERSION;
+const char granary_banner[] = "Granary " GRANARY_RELEASE CONFIG_LOCALVERSION " (x86_64)";
+
+/* The boot map covers the first GiB at KERNEL_VMA, which is where GRUB leaves the information. */
+#define BOOT_MAP_LIMIT (1UL << 30)
+
+void kmain(u32 magic, u32 info_phys);
+
+static void parse_boot_info(u32 magic, u32 info_phys)
+{
+	const void *info = (const void *)(KERNEL_VMA + info_phys);
+	size_t avail = info_phys < BOOT_MAP_LIMIT ? BOOT_MAP_LIMIT - info_phys : 0;
+	int err = bootinfo_parse(&bootinfo, magic, avail ? info : NULL, avail);
+
+	if (err)
+		panic("not started by a multiboot2 loader (magic %#x, info at %#x)", magic, info_phys);
+}
+
+static void log_boot_info(void)
+{
+	pr_info("boot: loader \"%s\", %u memory map entries, %u module(s), RAM top %llu MiB\n",
+		bootinfo.loader, bootinfo.mmap_count, bootinfo.module_count,
+		(unsigned long long)(bootinfo_ram_top(&bootinfo) >> 20));
+	for (unsigned i = 0; i < bootinfo.mmap_count; i++)
+		pr_debug("  mem %#014llx-%#014llx type %u\n", (unsigned long long)bootinfo.mmap[i].base,
+			 (unsigned long long)(bootinfo.mmap[i].base + bootinfo.mmap[i].length - 1),
+			 bootinfo.mmap[i].type);
+	for (unsigned i = 0; i < bootinfo.module_count; i++)
+		pr_info("  module \"%s\" at %#llx, %llu bytes\n", bootinfo.modules[i].name,
+			(unsigned long long)bootinfo.modules[i].start,
+			(unsigned long long)(bootinfo.modules[i].end - bootinfo.modules[i].start));
+	if (bootinfo.warnings)
+		pr_warn("boot: %u malformed multiboot2 tag(s) skipped\n", bootinfo.warnings);
+}
+
+void kmain(u32 magic, u32 info_phys)
+{
+	parse_boot_info(magic, info_phys);
+	cmdline_parse(bootinfo.cmdline);
+	serial_init();
+	pr_notice("%s\n", granary_banner);
+	pr_info("command line: %s\n", cmdline_get());
+	log_boot_info();
+
+	gdt_init();
+	idt_init();
+	paging_init();
+	screen_console_init();
+
+	pic_disable();
+	acpi_init();
+	lapic_init();
+	ioapic_init();
+	time_init_tsc();
+	lapic_timer_start(CONFIG_HZ);
+	irq_enable();
+
+	if (ktest_requested())
+		machine_poweroff(ktest_run(ktest_requested()) ? 1 : 0);
+
+	pr_notice("Granary is up. There is no init yet (it arrives with processes); idling.\n");
+	for (;;)
+		cpu_halt();
+}

@@ -1,0 +1,60 @@
+/* kernel/time.c: the monotonic clock from the TSC and the tick counter.
+ * The TSC is calibrated against the PIT once; conversions use a fixed-point multiply, no division. */
+#include <granary/arch.h>
+#include <granary/cpu.h>
+#include <granary/printk.h>
+#include <granary/time.h>
+
+#define MULT_SHIFT 32
+
+static u64 tsc_base, tsc_mult, tsc_khz;
+static volatile u64 ticks;
+
+u64 time_cycles_to_ns(u64 cycles, u64 mult, unsigned shift)
+{
+	return (u64)(((unsigned __int128)cycles * mult) >> shift);
+}
+
+void time_init_tsc(void)
+{
+	u64 cycles = pit_wait_ms(20, NULL, NULL);
+
+	tsc_khz = cycles / 20;
+	if (!tsc_khz)
+		tsc_khz = 1;
+	/* ns = cycles * 10^6 / khz = cycles * mult >> 32. */
+	tsc_mult = (1000000ULL << MULT_SHIFT) / tsc_khz;
+	tsc_base = rdtsc();
+	pr_info("time: TSC %llu.%03llu MHz\n", (unsigned long long)(tsc_khz / 1000),
+		(unsigned long long)(tsc_khz % 1000));
+}
+
+u64 time_ns(void)
+{
+	if (!tsc_mult)
+		return 0;
+	return time_cycles_to_ns(rdtsc() - tsc_base, tsc_mult, MULT_SHIFT);
+}
+
+u64 time_tsc_khz(void)
+{
+	return tsc_khz;
+}
+
+u64 time_ticks(void)
+{
+	return ticks;
+}
+
+void time_tick(void)
+{
+	ticks++;
+}
+
+void time_delay_ns(u64 ns)
+{
+	u64 end = time_ns() + ns;
+
+	while (time_ns() < end)
+		cpu_relax();
+}
