@@ -112,7 +112,7 @@ KLDFLAGS := -nostdlib -static -no-pie -Wl,-T,$(srctree)/kernel/arch/x86_64/kerne
 ifeq ($(cc-is-clang),)
   KLDFLAGS += -Wl,--no-warn-rwx-segments
 else
-  KLDFLAGS += --target=x86_64-unknown-none-elf -fuse-ld=bfd
+  KLDFLAGS += --target=x86_64-unknown-none-elf -fuse-ld=bfd -Wno-unused-command-line-argument
 endif
 
 # Everything is rebuilt when the compiler or its flags change.
@@ -146,6 +146,14 @@ $(O)/%.o: %.S $(O)/.flags | $(AUTOCONF_MK)
 $(mobjs): KCFLAGS += -DMODULE
 $(O)/modules/%.ko: $(mobjs)
 	$(call msg,LD [M],$@)mkdir -p $(@D) && $(LD) -r -o $@ $(filter %/$*.o,$(mobjs))
+
+# The framebuffer console's font: a PSF from Debian's console-setup-linux, unpacked
+# at build time and embedded with .incbin by drivers/console/font8x16.S.
+FONT_PSF ?= /usr/share/consolefonts/Uni2-VGA16.psf.gz
+$(O)/drivers/console/font.psf: $(FONT_PSF)
+	$(call msg,GEN,$@)mkdir -p $(@D) && zcat $< > $@
+$(O)/drivers/console/font8x16.o: $(O)/drivers/console/font.psf
+$(O)/drivers/console/font8x16.o: KAFLAGS += -DFONT_PSF_FILE='"$(O)/drivers/console/font.psf"'
 
 -include $(wildcard $(foreach o,$(kobjs) $(mobjs),$(dir $(o)).$(notdir $(o)).cmd))
 
@@ -205,10 +213,11 @@ run: setup
 	$(Q)$(MAKE) --no-print-directory all
 	tools/qemu-run --iso $(O)/granary.iso --interactive $(if $(CMDLINE),--cmdline "$(CMDLINE)")
 
+# QEMU waits for gdb on tcp::1234 with its serial console in debug.log; quitting gdb stops it.
 debug: setup
 	$(Q)$(MAKE) --no-print-directory all
-	tools/qemu-run --iso $(O)/granary.iso --interactive --gdb $(if $(CMDLINE),--cmdline "$(CMDLINE)") &
-	gdb -q -x tools/gdbinit $(O)/granary.elf
+	tools/qemu-run --iso $(O)/granary.iso --gdb $(if $(CMDLINE),--cmdline "$(CMDLINE)") > $(O)/debug.log 2>&1 & \
+		qemu=$$!; gdb -q -x tools/gdbinit $(O)/granary.elf; kill $$qemu 2>/dev/null; true
 
 test check: setup
 	$(Q)tools/run-tests --build $(O)

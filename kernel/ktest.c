@@ -61,6 +61,11 @@ void ktest_fail(const char *file, int line, const char *fmt, ...)
 	printk(KERN_NOTICE "# %s:%d: %s\n", file, line, msg);
 }
 
+void ktest_bench_report(const char *name, u64 value, const char *unit)
+{
+	printk(KERN_NOTICE "BENCH %s %llu %s\n", name, (unsigned long long)value, unit);
+}
+
 void ktest_abort(void)
 {
 	klongjmp(&cur.abort_jb, 1);
@@ -104,7 +109,8 @@ void ktest_handle_trap(struct trap_frame *tf)
 	klongjmp(&cur.abort_jb, 1);
 }
 
-/* A test is selected by a comma-separated list of globs; manual tests only by exact name. */
+/* A test is selected by a comma-separated list of globs (or "all"); manual tests only by
+ * exact name; benchmarks by a glob but not by "all". */
 static bool selected(const struct ktest *t, const char *sel)
 {
 	char pat[64];
@@ -116,8 +122,10 @@ static bool selected(const struct ktest *t, const char *sel)
 		if (n < sizeof(pat)) {
 			memcpy(pat, sel, n);
 			pat[n] = '\0';
+			bool all = !strcmp(pat, "all");
 			if (t->flags & KTEST_F_MANUAL ? !strcmp(pat, t->name)
-						      : !strcmp(pat, "all") || glob_match(pat, t->name))
+			    : t->flags & KTEST_F_BENCH ? !all && glob_match(pat, t->name)
+						       : all || glob_match(pat, t->name))
 				return true;
 		}
 		sel += n + (sel[n] == ',');

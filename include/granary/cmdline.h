@@ -26,7 +26,7 @@ typedef void (*cmdline_report_fn)(const char *name, const char *val, int err);
  * the matching handler of params. Returns the number of unknown or rejected words. */
 int cmdline_parse_table(char *line, const struct kparam *params, size_t n, cmdline_report_fn report);
 
-/* Parses the built-in CONFIG_CMDLINE and then the boot loader's line against every
+/* Parses the built-in line (Kconfig option CMDLINE) and then the boot loader's line against every
  * KERNEL_PARAM(); unknown parameters are warned about, not fatal. */
 void cmdline_parse(const char *bootloader_line);
 /* The full command line as the kernel saw it (for /proc/cmdline). */

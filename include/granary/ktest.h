@@ -19,6 +19,8 @@ struct ktest {
 
 /* Runs only when named exactly (deliberate failures and panics), never by a glob. */
 #define KTEST_F_MANUAL 1u
+/* A benchmark: selected by a glob (ktest=bench_*) but not by ktest=all. */
+#define KTEST_F_BENCH 2u
 
 #define __KTEST(tname, fl)                                                                  \
 	static void ktest_fn_##tname(void);                                                 \
@@ -29,6 +31,10 @@ struct ktest {
 
 #define KTEST(tname) __KTEST(tname, 0)
 #define KTEST_MANUAL(tname) __KTEST(tname, KTEST_F_MANUAL)
+#define KTEST_BENCH(tname) __KTEST(bench_##tname, KTEST_F_BENCH)
+
+/* Prints "BENCH name value unit" for make bench. */
+void ktest_bench_report(const char *name, u64 value, const char *unit);
 
 /* Records a failure of the running test with a message (printed as a TAP diagnostic). */
 void ktest_fail(const char *file, int line, const char *fmt, ...) __printf(3, 4);

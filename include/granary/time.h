@@ -11,7 +11,7 @@
 
 /* Nanoseconds since boot, from the TSC; never goes backwards. */
 u64 time_ns(void);
-/* Ticks since the timer started (CONFIG_HZ per second). */
+/* Ticks since the timer started (the Kconfig HZ option per second). */
 u64 time_ticks(void);
 /* TSC frequency in kHz as calibrated at boot (0 before). */
 u64 time_tsc_khz(void);

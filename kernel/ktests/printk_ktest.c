@@ -19,7 +19,7 @@ KTEST(printk_format_integers)
 	EXPECT_FMT("-9223372036854775808", "%lld", (long long)(-9223372036854775807LL - 1));
 	EXPECT_FMT("18446744073709551615", "%llu", ~0ULL);
 	EXPECT_FMT("123456789012", "%zu", (size_t)123456789012ULL);
-	EXPECT_FMT("-1 255", "%hhd %hhu", 255, 255);
+	EXPECT_FMT("-1 255 -1", "%hhd %hhu %hd", (char)255, (unsigned char)255, (short)65535);
 }
 
 KTEST(printk_format_width_precision)

@@ -49,6 +49,7 @@ static void emit_num(struct out *o, u64 v, bool neg, unsigned base, bool upper, 
 	const char *digits = upper ? "0123456789ABCDEF" : "0123456789abcdef";
 	char tmp[24], prefix[3];
 	int n = 0, np = 0, zeros;
+	bool nonzero = v != 0;
 
 	if (v == 0 && prec != 0)
 		tmp[n++] = '0';
@@ -62,7 +63,7 @@ static void emit_num(struct out *o, u64 v, bool neg, unsigned base, bool upper, 
 		prefix[np++] = '+';
 	else if (flags & F_SPACE)
 		prefix[np++] = ' ';
-	if (base == 16 && ((flags & F_PREFIX) || ((flags & F_ALT) && !(n == 1 && tmp[0] == '0')))) {
+	if (base == 16 && ((flags & F_PREFIX) || ((flags & F_ALT) && nonzero))) {
 		prefix[np++] = '0';
 		prefix[np++] = upper ? 'X' : 'x';
 	} else if ((flags & F_ALT) && base == 8 && (n == 0 || tmp[n - 1] != '0')) {
@@ -205,6 +206,8 @@ int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
 			v = is_signed ? (u64)(s64)(short)v : (u16)v;
 		else if (lmod <= -2)
 			v = is_signed ? (u64)(s64)(signed char)v : (u8)v;
+		if (!is_signed)
+			flags &= ~(F_PLUS | F_SPACE); /* a sign is only for signed conversions */
 		if (is_signed && (s64)v < 0)
 			emit_num(&o, 0 - v, true, base, upper, width, prec, flags);
 		else

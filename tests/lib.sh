@@ -1,0 +1,25 @@
+# tests/lib.sh: small TAP helpers shared by the shell test scripts.
+# Source it; call plan N, then ok/not_ok/check per test.
+
+tap_n=0
+
+plan() { echo "1..$1"; }
+
+ok() { tap_n=$((tap_n + 1)); echo "ok $tap_n - $1"; }
+
+not_ok() {
+	tap_n=$((tap_n + 1))
+	echo "not ok $tap_n - $1"
+	shift
+	for line in "$@"; do echo "# $line"; done
+}
+
+# check NAME CONDITION-COMMAND...: ok if the command succeeds.
+check() {
+	local name=$1
+	shift
+	if "$@"; then ok "$name"; else not_ok "$name" "failed: $*"; fi
+}
+
+# Prints the log, indented as TAP diagnostics (for failures).
+diag_file() { sed 's/^/#   /' "$1" | tail -n "${2:-20}"; }
