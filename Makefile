@@ -224,7 +224,9 @@ test check: setup
 
 bench: setup
 	$(Q)$(MAKE) --no-print-directory all
-	$(Q)tools/qemu-run --iso $(O)/granary.iso --icount --timeout 300 --cmdline 'ktest=bench_* loglevel=4'
+	$(Q)tools/qemu-run --iso $(O)/granary.iso --icount --timeout 300 --cmdline 'ktest=bench_* loglevel=4' | \
+		sed -n 's/^\[ *[0-9.]*\] \(BENCH .*\)/\1/p'
+	$(Q)tools/boot-time --runs 5
 
 setup:
 	$(Q)tools/setup-host

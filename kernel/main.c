@@ -5,10 +5,12 @@
 #include <granary/cmdline.h>
 #include <granary/console.h>
 #include <granary/cpu.h>
+#include <granary/errno.h>
 #include <granary/kernel.h>
 #include <granary/ktest.h>
 #include <granary/paging.h>
 #include <granary/serial.h>
+#include <granary/string.h>
 #include <granary/time.h>
 
 #ifndef GRANARY_RELEASE
@@ -17,6 +19,18 @@
 
 const char granary_release[] = GRANARY_RELEASE CONFIG_LOCALVERSION;
 const char granary_banner[] = "Granary " GRANARY_RELEASE CONFIG_LOCALVERSION " (x86_64)";
+
+/* init= names the first user program; the processes issue runs it as pid 1. */
+static char init_path[256] = "/sbin/init";
+
+static int param_init(const char *val)
+{
+	if (!val || val[0] != '/' || strlen(val) >= sizeof(init_path))
+		return -EINVAL;
+	strlcpy(init_path, val, sizeof(init_path));
+	return 0;
+}
+KERNEL_PARAM("init", param_init);
 
 /* The boot map covers the first GiB at KERNEL_VMA, which is where GRUB leaves the information. */
 #define BOOT_MAP_LIMIT (1UL << 30)
@@ -75,7 +89,7 @@ void kmain(u32 magic, u32 info_phys)
 	if (ktest_requested())
 		machine_poweroff(ktest_run(ktest_requested()) ? 1 : 0);
 
-	pr_notice("Granary is up. There is no init yet (it arrives with processes); idling.\n");
+	pr_notice("Granary is up. Running %s arrives with processes; idling.\n", init_path);
 	for (;;)
 		cpu_halt();
 }

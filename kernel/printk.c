@@ -37,14 +37,17 @@ static struct console *consoles;
 static spinlock_t log_lock = SPINLOCK_INIT;
 int console_loglevel = CONFIG_DEFAULT_LOGLEVEL;
 
+/* Copies n bytes between the ring (at byte position pos) and dst/src, in at most two pieces. */
 static void ring_copy(u64 pos, void *dst, const void *src, size_t n, bool to_ring)
 {
-	for (size_t i = 0; i < n; i++) {
-		u8 *slot = &log_buf[(pos + i) % LOG_LEN];
-		if (to_ring)
-			*slot = ((const u8 *)src)[i];
-		else
-			((u8 *)dst)[i] = *slot;
+	size_t idx = pos % LOG_LEN, first = min(n, LOG_LEN - idx);
+
+	if (to_ring) {
+		memcpy(&log_buf[idx], src, first);
+		memcpy(log_buf, (const u8 *)src + first, n - first);
+	} else {
+		memcpy(dst, &log_buf[idx], first);
+		memcpy((u8 *)dst + first, log_buf, n - first);
 	}
 }
 

@@ -79,3 +79,26 @@ KTEST(printk_continuation_joins_line)
 	KT_ASSERT(log_read(&seq, line, sizeof(line)) > 0);
 	KT_EXPECT_STREQ(line + 15, "part one, part two\n");
 }
+
+KTEST(printk_ring_wraps_and_drops_oldest)
+{
+	char line[256];
+	u64 start = log_next_seq(), seq = 0;
+	unsigned n = (2u << CONFIG_LOG_BUF_SHIFT) / 40; /* about twice the ring */
+
+	for (unsigned i = 0; i < n; i++)
+		pr_debug("wrap record %u\n", i);
+	KT_EXPECT_EQ(log_next_seq(), start + n);
+	/* The oldest record left is newer than the start: the ring dropped some. */
+	KT_ASSERT(log_read(&seq, line, sizeof(line)) > 0);
+	KT_EXPECT(seq - 1 > start);
+	/* Every record still kept reads back intact, in order, up to the last. */
+	for (u64 expect = seq - 1 - start;; expect++) {
+		char want[32];
+		snprintf(want, sizeof(want), "wrap record %llu\n", (unsigned long long)expect);
+		KT_EXPECT_STREQ(line + 15, want);
+		if (!log_read(&seq, line, sizeof(line)))
+			break;
+	}
+	KT_EXPECT_EQ(seq, start + n);
+}
