@@ -130,6 +130,13 @@ kbuild-dirs := kernel mm ipc fs drivers modules silo
 include tools/build/kbuild.mk
 kobjs := $(addprefix $(O)/,$(kbuild-y))
 mobjs := $(addprefix $(O)/,$(kbuild-m))
+# The link depends on the object list too: dropping an object from a Kbuild relinks.
+objlist-line := $(kbuild-y)
+ifneq ($(need-config),)
+ifneq ($(objlist-line),$(strip $(file < $(O)/.objlist)))
+  $(file > $(O)/.objlist,$(objlist-line))
+endif
+endif
 kmods := $(patsubst $(O)/%.o,$(O)/modules/%.ko,$(foreach m,$(mobjs),$(O)/$(notdir $(m))))
 
 fixdep = $(PYTHON) $(srctree)/tools/fixdep $@.d $@ $(O)/include/config $(AUTOCONF) > $(@D)/.$(@F).cmd && rm -f $@.d
@@ -171,7 +178,7 @@ $(O)/kernel/.ksyms_empty.S: tools/gen-ksyms
 $(O)/kernel/.ksyms_%.o: $(O)/kernel/.ksyms_%.S
 	$(call msg,AS,$@)$(CC) $(KAFLAGS) -c -o $@ $<
 
-$(O)/.tmp_granary.elf: $(kobjs) $(ksyms-empty) kernel/arch/x86_64/kernel.lds
+$(O)/.tmp_granary.elf: $(kobjs) $(ksyms-empty) kernel/arch/x86_64/kernel.lds $(O)/.objlist
 	$(call msg,LD,$@)$(CC) $(KLDFLAGS) -o $@ $(kobjs) $(ksyms-empty)
 
 ifeq ($(CONFIG_KALLSYMS),y)

@@ -89,7 +89,7 @@ void kmain(u32 magic, u32 info_phys)
 	if (ktest_requested())
 		machine_poweroff(ktest_run(ktest_requested()) ? 1 : 0);
 
-	pr_notice("Granary is up. Running %s arrives with processes; idling.\n", init_path);
+	pr_notice("Granary is up; %s will run as pid 1 once processes exist. Idling.\n", init_path);
 	for (;;)
 		cpu_halt();
 }

@@ -6,6 +6,10 @@
 #include <granary/paging.h>
 #include <granary/string.h>
 
+/* PAT entries as PTE bits PWT/PCD select them: 0 WB, 1 WC (changed from WT), 2 UC-, 3 UC. */
+#define PAT_VALUE 0x0007040600070106ULL
+#define CACHE_UC (PTE_PCD | PTE_PWT)
+#define CACHE_WC PTE_PWT
 #define PT_POOL_PAGES 64
 #define ENTRIES 512
 
@@ -110,6 +114,7 @@ void paging_init(void)
 	/* Cover all RAM, rounded up to a whole GiB. */
 	u64 top = ALIGN_UP(bootinfo_ram_top(&bootinfo), 1UL << 30);
 
+	wrmsr(MSR_PAT, PAT_VALUE);
 	kernel_pml4 = table_alloc();
 	map_image();
 	map_direct(top);
@@ -134,7 +139,7 @@ phys_addr_t paging_kernel_root(void)
 	return virt_to_phys(kernel_pml4);
 }
 
-void *ioremap(phys_addr_t phys, size_t size)
+static void *map_io(phys_addr_t phys, size_t size, u64 cache)
 {
 	phys_addr_t base = ALIGN_DOWN(phys, PAGE_SIZE);
 	size_t len = ALIGN_UP(phys + size, PAGE_SIZE) - base;
@@ -144,8 +149,18 @@ void *ioremap(phys_addr_t phys, size_t size)
 		return NULL;
 	ioremap_next += len;
 	for (size_t off = 0; off < len; off += PAGE_SIZE)
-		map_page(va + off, base + off, PTE_P | PTE_W | PTE_NX | PTE_PCD | PTE_PWT | PTE_G);
+		map_page(va + off, base + off, PTE_P | PTE_W | PTE_NX | PTE_G | cache);
 	return (void *)(va + (phys - base));
+}
+
+void *ioremap(phys_addr_t phys, size_t size)
+{
+	return map_io(phys, size, CACHE_UC);
+}
+
+void *ioremap_wc(phys_addr_t phys, size_t size)
+{
+	return map_io(phys, size, CACHE_WC);
 }
 
 u64 paging_lookup(unsigned long va)

@@ -15,8 +15,7 @@
 #define PSF1_MAGIC0 0x36
 #define PSF1_MAGIC1 0x04
 #define PSF1_MODE512 0x01
-#define PSF1_MODEHASTAB 0x02
-#define PSF1_MODESEQ 0x04
+#define PSF1_MODE_TABLE 0x06 /* MODEHASTAB or MODESEQ: a unicode table follows */
 #define PSF2_MAGIC 0x864ab572
 #define PSF2_HAS_UNICODE_TABLE 0x01
 #define PSF2_HEADER_SIZE 32
@@ -48,7 +47,8 @@ int fbcon_cursor_pixel(unsigned back, unsigned x, unsigned y);
 static struct psf_font font;
 static u32 glyph_of[256]; /* byte -> glyph index */
 static u8 *fb;            /* NULL until the console is up */
-static u32 pitch, bypp, fg, bg;
+static u32 pitch, bypp, fg, bg; /* bg is black: 0 */
+static u64 expand32[256][4]; /* 32 bpp: the 8 pixels of a glyph row, as 4 stores of 2 */
 static unsigned cols, rows, row, col; /* col == cols: the next character wraps first */
 /* text is what the screen should show, shown what is drawn; sync() draws the difference
  * in rows [dirty_lo, dirty_hi), so a scroll never reads the (uncached) framebuffer back. */
@@ -74,7 +74,7 @@ int fbcon_parse_psf(const void *blob, size_t len, struct psf_font *f)
 		f->count = p[2] & PSF1_MODE512 ? 512 : 256;
 		f->width = 8;
 		f->height = f->size = p[3];
-		if (p[2] & (PSF1_MODEHASTAB | PSF1_MODESEQ))
+		if (p[2] & PSF1_MODE_TABLE)
 			f->table = p;
 	} else if (len >= PSF2_HEADER_SIZE && get_le32(p) == PSF2_MAGIC) {
 		hdr = get_le32(p + 8);
@@ -94,7 +94,7 @@ int fbcon_parse_psf(const void *blob, size_t len, struct psf_font *f)
 	    f->size != f->height * ((f->width + 7) / 8) || !f->count)
 		return -EINVAL;
 	data = hdr + (u64)f->count * f->size;
-	if (hdr > len || data > len)
+	if (data > len)
 		return -EINVAL;
 	f->glyphs = p + hdr;
 	if (f->table)
@@ -179,10 +179,21 @@ static void draw_cell(unsigned r, unsigned c, u8 ch)
 {
 	const u8 *g = glyph(ch);
 	u8 *line = fb + (size_t)r * font.height * pitch + (size_t)c * font.width * bypp;
-	unsigned stride = (font.width + 7) / 8;
+	unsigned w = font.width, h = font.height, step = pitch;
 
-	for (unsigned y = 0; y < font.height; y++, line += pitch, g += stride)
-		for (unsigned x = 0; x < font.width; x++)
+	if (bypp == 4 && w == 8) { /* the usual case: a glyph row is 4 stores from a table */
+		for (unsigned y = 0; y < h; y++, line += step) {
+			volatile u64 *p = (volatile u64 *)line;
+			const u64 *e = expand32[g[y]];
+			p[0] = e[0];
+			p[1] = e[1];
+			p[2] = e[2];
+			p[3] = e[3];
+		}
+		return;
+	}
+	for (unsigned y = 0; y < h; y++, line += step, g += (w + 7) / 8)
+		for (unsigned x = 0; x < w; x++)
 			put_pixel(line + x * bypp, g[x / 8] & (0x80 >> (x % 8)) ? fg : bg);
 }
 
@@ -281,7 +292,7 @@ void screen_console_init(void)
 		pr_warn("fbcon: the built-in PSF font is malformed\n");
 		return;
 	}
-	fb = ioremap(b->addr, (size_t)b->pitch * b->height);
+	fb = ioremap_wc(b->addr, (size_t)b->pitch * b->height);
 	if (!fb) {
 		pr_warn("fbcon: cannot map the framebuffer at %#llx\n", (unsigned long long)b->addr);
 		return;
@@ -291,7 +302,8 @@ void screen_console_init(void)
 	bypp = b->bpp / 8;
 	fg = channel(GREY, b->red_pos, b->red_size) | channel(GREY, b->green_pos, b->green_size) |
 	     channel(GREY, b->blue_pos, b->blue_size);
-	bg = 0;
+	for (unsigned i = 0; i < 256 * 8; i++) /* pixel i % 8 of byte i / 8, leftmost in the low half */
+		((u32 *)expand32)[i] = (i / 8) & (0x80 >> (i % 8)) ? fg : bg;
 	cols = b->width / font.width < MAX_COLS ? b->width / font.width : MAX_COLS;
 	rows = b->height / font.height < MAX_ROWS ? b->height / font.height : MAX_ROWS;
 	for (u32 y = 0; y < b->height; y++) /* margins too: the loader may have left a picture */

@@ -39,8 +39,11 @@ bool paging_is_guard(unsigned long va);
 /* Physical address of the kernel's top-level table. */
 phys_addr_t paging_kernel_root(void);
 
-/* Maps size bytes of device memory at phys uncached; returns the virtual address or NULL. */
+/* Maps size bytes of device memory at phys uncached; returns the virtual address or NULL
+ * when the ioremap window is full. */
 void *ioremap(phys_addr_t phys, size_t size);
+/* Same, write-combining (through the PAT): for framebuffers, never for registers. */
+void *ioremap_wc(phys_addr_t phys, size_t size);
 
 /* Returns the PTE bits that map va in the kernel tables (0 if unmapped), for tests. */
 u64 paging_lookup(unsigned long va);

@@ -94,8 +94,13 @@ KTEST(fbcon_draws_font_glyphs)
 	static const char probe[] = "AZ@";
 	unsigned w, h, bad[3], lit[3];
 
-	if (!console_enabled("tty0") || !bootinfo.has_framebuffer) {
-		ktest_note("skip: no framebuffer or console=tty0 not enabled");
+	const struct boot_framebuffer *b = &bootinfo.fb;
+
+	/* fbcon draws into direct-RGB framebuffers of 16, 24 and 32 bpp, and into no others. */
+	if (!console_enabled("tty0") || !bootinfo.has_framebuffer || b->type != 1 ||
+	    (b->bpp != 16 && b->bpp != 24 && b->bpp != 32)) {
+		KT_EXPECT(fbcon_glyph('A', &w, &h) == NULL);
+		ktest_note("skip: console=tty0 off, or no framebuffer fbcon can draw into");
 		return;
 	}
 	KT_ASSERT(fbcon_glyph('A', &w, &h) != NULL); /* the console registered */
