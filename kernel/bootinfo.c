@@ -54,6 +54,8 @@ static bool parse_mmap(struct bootinfo *bi, const u8 *body, u32 len)
 	if (esize < 24 || esize % 8)
 		return false;
 	count = (len - 8) / esize;
+	if (bi->mmap_count + count > BOOTINFO_MAX_MMAP)
+		bi->warnings++; /* the entries past the limit are dropped */
 	for (u32 i = 0; i < count && bi->mmap_count < BOOTINFO_MAX_MMAP; i++) {
 		const u8 *e = body + 8 + i * esize;
 		struct boot_mmap_entry *m = &bi->mmap[bi->mmap_count];
@@ -84,7 +86,8 @@ static bool parse_module(struct bootinfo *bi, const u8 *body, u32 len)
 
 static bool parse_fb(struct bootinfo *bi, const u8 *body, u32 len)
 {
-	struct boot_framebuffer *fb = &bi->fb;
+	/* Filled aside: a refused tag must not touch an earlier good framebuffer. */
+	struct boot_framebuffer f = { 0 }, *fb = &f;
 
 	if (len < 22)
 		return false;
@@ -108,6 +111,7 @@ static bool parse_fb(struct bootinfo *bi, const u8 *body, u32 len)
 	if (!fb->width || !fb->height || fb->width > 16384 || fb->height > 16384 ||
 	    (u64)fb->pitch * 8 < (u64)fb->width * fb->bpp)
 		return false;
+	bi->fb = f;
 	bi->has_framebuffer = true;
 	return true;
 }

@@ -1,4 +1,4 @@
-/* kernel/lib/string.c: freestanding memory and string functions, number parsing and glob matching.
+/* kernel/lib/string.c: freestanding memory and string functions (numbers and globs are in parse.c).
  * The compiler emits calls to memcpy/memset/memmove/memcmp, so those must exist with these names. */
 #include <granary/errno.h>
 #include <granary/string.h>

@@ -84,16 +84,25 @@ static void emit_num(struct out *o, u64 v, bool neg, unsigned base, bool upper, 
 		pad(o, ' ', width - np - zeros - n);
 }
 
+/* Widths and precisions beyond this are clamped to it. */
+#define FMT_MAX_WIDTH 4096
+
 static int parse_int(const char **fmt)
 {
 	int v = 0;
 
 	while (**fmt >= '0' && **fmt <= '9') {
-		if (v < 100000)
+		if (v <= FMT_MAX_WIDTH)
 			v = v * 10 + (**fmt - '0');
 		(*fmt)++;
 	}
-	return v;
+	return min(v, FMT_MAX_WIDTH);
+}
+
+/* A '*' width or precision from the arguments, clamped; negative stays negative. */
+static int clamp_arg(int v)
+{
+	return v < -FMT_MAX_WIDTH ? -FMT_MAX_WIDTH : min(v, FMT_MAX_WIDTH);
 }
 
 int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
@@ -126,7 +135,7 @@ int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
 				break;
 		}
 		if (*fmt == '*') {
-			width = va_arg(ap, int);
+			width = clamp_arg(va_arg(ap, int));
 			if (width < 0) {
 				flags |= F_LEFT;
 				width = -width;
@@ -138,7 +147,7 @@ int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
 		if (*fmt == '.') {
 			fmt++;
 			if (*fmt == '*') {
-				prec = va_arg(ap, int);
+				prec = clamp_arg(va_arg(ap, int));
 				fmt++;
 			} else {
 				prec = parse_int(&fmt);
