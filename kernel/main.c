@@ -8,6 +8,7 @@
 #include <granary/errno.h>
 #include <granary/kernel.h>
 #include <granary/ktest.h>
+#include <granary/page.h>
 #include <granary/paging.h>
 #include <granary/serial.h>
 #include <granary/string.h>
@@ -76,6 +77,7 @@ void kmain(u32 magic, u32 info_phys)
 	gdt_init();
 	idt_init();
 	paging_init();
+	page_alloc_init();
 	screen_console_init();
 
 	pic_disable();

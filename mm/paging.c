@@ -3,6 +3,7 @@
 #include <granary/bootinfo.h>
 #include <granary/cpu.h>
 #include <granary/kernel.h>
+#include <granary/page.h>
 #include <granary/paging.h>
 #include <granary/string.h>
 
@@ -26,16 +27,27 @@ static u64 *table_virt(u64 entry)
 {
 	phys_addr_t pa = entry & PTE_ADDR_MASK;
 
-	if (pa < (phys_addr_t)(__kernel_end - KERNEL_VMA))
+	if (pa - virt_to_phys(pt_pool) < sizeof(pt_pool))
 		return (u64 *)(pa + KERNEL_VMA);
 	return phys_to_virt(pa);
 }
 
+/* Page-table pages come from the boot pool until the page allocator runs (mem_map set). */
 static u64 *table_alloc(void)
 {
-	if (pt_used == PT_POOL_PAGES)
-		panic("paging: page-table pool exhausted (%d pages)", PT_POOL_PAGES);
-	return pt_pool[pt_used++]; /* .bss: already zero */
+	struct page *p;
+
+	if (!mem_map) {
+		if (pt_used == PT_POOL_PAGES)
+			panic("paging: page-table pool exhausted (%d pages)", PT_POOL_PAGES);
+		return pt_pool[pt_used++]; /* .bss: already zero */
+	}
+	p = page_alloc(0, PA_ZERO);
+	if (!p)
+		return NULL;
+	p->flags |= PG_PAGETABLE;
+	mem_count(MC_PAGETABLES, 1);
+	return page_address(p);
 }
 
 static unsigned index_of(unsigned long va, int level)

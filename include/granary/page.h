@@ -103,6 +103,9 @@ struct mem_stats {
 };
 void mem_get_stats(struct mem_stats *s);
 
+/* buddy_check() on the kernel's allocator: 0 if consistent. */
+int page_alloc_check(void);
+
 /* Counters the other allocators keep (in pages). */
 enum mem_counter { MC_SLAB, MC_PAGETABLES, MC_KSTACKS, MC_VMALLOC, MC_USER, MC_COUNT };
 void mem_count(enum mem_counter c, s64 pages);
