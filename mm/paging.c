@@ -1,5 +1,5 @@
 /* mm/paging.c: the kernel page tables: W^X image mapping, guard pages, the direct map, ioremap.
- * Table pages come from a static pool until the physical allocator exists (memory issue). */
+ * The table walking itself is mm/pgtable.c, shared with user address spaces. */
 #include <granary/bootinfo.h>
 #include <granary/cpu.h>
 #include <granary/kernel.h>
@@ -11,74 +11,25 @@
 #define PAT_VALUE 0x0007040600070106ULL
 #define CACHE_UC (PTE_PCD | PTE_PWT)
 #define CACHE_WC PTE_PWT
-#define PT_POOL_PAGES 64
-#define ENTRIES 512
 
 extern char boot_stack_guard[];
 
-static u64 pt_pool[PT_POOL_PAGES][ENTRIES] __aligned(PAGE_SIZE);
 static unsigned long guards[1 + IST_COUNT];
-static unsigned pt_used;
 static u64 *kernel_pml4;
 static unsigned long ioremap_next = IOREMAP_BASE;
 
-/* Pool pages live in the image, so they are reachable before the direct map exists. */
-static u64 *table_virt(u64 entry)
-{
-	phys_addr_t pa = entry & PTE_ADDR_MASK;
-
-	if (pa - virt_to_phys(pt_pool) < sizeof(pt_pool))
-		return (u64 *)(pa + KERNEL_VMA);
-	return phys_to_virt(pa);
-}
-
-/* Page-table pages come from the boot pool until the page allocator runs (mem_map set). */
-static u64 *table_alloc(void)
-{
-	struct page *p;
-
-	if (!mem_map) {
-		if (pt_used == PT_POOL_PAGES)
-			panic("paging: page-table pool exhausted (%d pages)", PT_POOL_PAGES);
-		return pt_pool[pt_used++]; /* .bss: already zero */
-	}
-	p = page_alloc(0, PA_ZERO);
-	if (!p)
-		return NULL;
-	p->flags |= PG_PAGETABLE;
-	mem_count(MC_PAGETABLES, 1);
-	return page_address(p);
-}
-
-static unsigned index_of(unsigned long va, int level)
-{
-	return (va >> (PAGE_SHIFT + 9 * (level - 1))) & (ENTRIES - 1);
-}
-
-/* Returns the entry for va at level (1 = PTE, 2 = PDE, 3 = PDPTE), creating the
- * tables above it when create is set; NULL if absent or a large page is in the way. */
 static u64 *walk(unsigned long va, int level, bool create)
 {
-	u64 *table = kernel_pml4;
-
-	for (int l = 4; l > level; l--) {
-		u64 *e = &table[index_of(va, l)];
-		if (!(*e & PTE_P)) {
-			if (!create)
-				return NULL;
-			/* Intermediate entries allow everything; leaves decide. */
-			*e = virt_to_phys(table_alloc()) | PTE_P | PTE_W;
-		} else if (*e & PTE_PS) {
-			return NULL;
-		}
-		table = table_virt(*e);
-	}
-	return &table[index_of(va, level)];
+	return pgt_walk(kernel_pml4, va, level, create);
 }
 
 static void map_page(unsigned long va, phys_addr_t pa, u64 flags)
 {
-	*walk(va, 1, true) = pa | flags;
+	u64 *pte = walk(va, 1, true);
+
+	if (!pte)
+		panic("paging: no memory for kernel page tables");
+	*pte = pa | flags;
 }
 
 static void map_image(void)
@@ -127,15 +78,19 @@ void paging_init(void)
 	u64 top = ALIGN_UP(bootinfo_ram_top(&bootinfo), 1UL << 30);
 
 	wrmsr(MSR_PAT, PAT_VALUE);
-	kernel_pml4 = table_alloc();
+	kernel_pml4 = pgt_table_alloc();
 	map_image();
 	map_direct(top);
 	write_cr3(virt_to_phys(kernel_pml4));
 	write_cr4(read_cr4() | CR4_PGE);
 	write_cr0(read_cr0() | CR0_WP);
-	pr_info("paging: image %p-%p W^X, direct map %llu MiB at %p, %u table pages\n",
-		__kernel_start, __kernel_end, (unsigned long long)(top >> 20), (void *)DIRECT_MAP_BASE,
-		pt_used);
+	/* Each kernel region gets its top-level entry now: address spaces copy the kernel
+	 * half of this table when they are made, so it must never change afterwards. */
+	walk(IOREMAP_BASE, 3, true);
+	walk(VMALLOC_BASE, 3, true);
+	walk(MODULE_BASE, 3, true);
+	pr_info("paging: image %p-%p W^X, direct map %llu MiB at %p\n", __kernel_start,
+		__kernel_end, (unsigned long long)(top >> 20), (void *)DIRECT_MAP_BASE);
 }
 
 bool paging_is_guard(unsigned long va)
@@ -177,14 +132,12 @@ void *ioremap_wc(phys_addr_t phys, size_t size)
 
 u64 paging_lookup(unsigned long va)
 {
-	for (int level = 3; level >= 1; level--) {
-		u64 *e = walk(va, level, false);
-		if (!e)
-			continue;
-		if (level == 1 || (*e & PTE_PS))
-			return *e & PTE_P ? *e : 0;
-	}
-	return 0;
+	return pgt_get(kernel_pml4, va);
+}
+
+u64 *paging_kernel_pml4(void)
+{
+	return kernel_pml4;
 }
 
 void tlb_flush_page(unsigned long va)

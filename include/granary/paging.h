@@ -10,6 +10,17 @@
 #define DIRECT_MAP_BASE 0xffff800000000000UL
 #define IOREMAP_BASE 0xffffc00000000000UL
 #define IOREMAP_SIZE (1UL << 30)
+#define VMALLOC_BASE 0xffffc80000000000UL
+#define VMALLOC_SIZE (64UL << 30)
+/* Modules sit in the top 2 GiB with the kernel, so they use the same code model. */
+#define MODULE_BASE 0xffffffffa0000000UL
+#define MODULE_SIZE (512UL << 20)
+
+/* User space: [USER_MIN, USER_TOP). Nothing is mapped below USER_MIN (NULL stays a fault). */
+#define USER_MIN 0x10000UL
+#define USER_TOP 0x0000800000000000UL
+
+#define PT_ENTRIES 512
 
 /* Page-table entry bits. */
 #define PTE_P (1UL << 0)
@@ -47,6 +58,26 @@ void *ioremap_wc(phys_addr_t phys, size_t size);
 
 /* Returns the PTE bits that map va in the kernel tables (0 if unmapped), for tests. */
 u64 paging_lookup(unsigned long va);
+/* The kernel's top-level table (its upper half is copied into every address space). */
+u64 *paging_kernel_pml4(void);
+
+/* ---- page-table walking (mm/pgtable.c), for the kernel's tables and for address spaces ---- */
+
+/* A zeroed page for a page table (from the boot pool before the page allocator runs); NULL if none. */
+u64 *pgt_table_alloc(void);
+/* The entry for va at level (1 = PTE, 2 = PDE, 3 = PDPTE) under root, creating missing tables
+ * when create is set (user-half tables are made user-accessible). NULL if a table is missing
+ * and create is not set, if there is no memory, or if a large page is in the way. */
+u64 *pgt_walk(u64 *root, unsigned long va, int level, bool create);
+/* The leaf entry (4 KiB, 2 MiB or 1 GiB) mapping va, or 0 if unmapped. */
+u64 pgt_get(u64 *root, unsigned long va);
+/* Calls fn on every present 4 KiB entry for [start, end) in the user half; fn may change it. */
+void pgt_for_each(u64 *root, unsigned long start, unsigned long end,
+		  void (*fn)(u64 *pte, unsigned long va, void *arg), void *arg);
+/* A new top-level table sharing the kernel half; NULL when out of memory. */
+u64 *pgt_root_alloc(void);
+/* Frees every user-half table under root, and root itself. The pages they map are not touched. */
+void pgt_root_free(u64 *root);
 
 /* Invalidates the TLB entry for va on this CPU (the one place that does; SMP shootdown later). */
 void tlb_flush_page(unsigned long va);
