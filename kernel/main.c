@@ -11,6 +11,7 @@
 #include <granary/page.h>
 #include <granary/paging.h>
 #include <granary/serial.h>
+#include <granary/slab.h>
 #include <granary/string.h>
 #include <granary/time.h>
 
@@ -78,6 +79,7 @@ void kmain(u32 magic, u32 info_phys)
 	idt_init();
 	paging_init();
 	page_alloc_init();
+	slab_init();
 	screen_console_init();
 
 	pic_disable();

@@ -145,6 +145,11 @@ void tlb_flush_page(unsigned long va)
 	invlpg(va);
 }
 
+void tlb_flush_user(void)
+{
+	write_cr3(read_cr3()); /* drops every non-global entry */
+}
+
 void tlb_flush_all(void)
 {
 	/* Toggling PGE drops global entries too. */

@@ -102,10 +102,11 @@ static void for_each_in(u64 *table, int level, unsigned long start, unsigned lon
 
 		if (next > end || next == 0)
 			next = end;
-		if (*e & PTE_P) {
-			if (level == 1)
+		if (level == 1) {
+			if (*e & (PTE_P | PTE_PROTNONE))
 				fn(e, start, arg);
-			else if (!(*e & PTE_PS))
+		} else if (*e & PTE_P) {
+			if (!(*e & PTE_PS))
 				for_each_in(table_virt(*e), level - 1, start, next, fn, arg);
 		}
 		start = next;

@@ -31,7 +31,7 @@ struct avl_root {
 #define AVL_BAD_PARENT (-1) /* a child whose parent pointer is not its parent, or a root with a parent */
 #define AVL_BAD_HEIGHT (-2) /* a height field that is not 1 + the taller child's */
 #define AVL_UNBALANCED (-3) /* children whose heights differ by more than one */
-#define AVL_UNSORTED (-4)   /* an in-order walk that is not strictly increasing by cmp */
+#define AVL_UNSORTED (-4)   /* an in-order walk not strictly increasing by cmp, or missing nodes */
 
 typedef int (*avl_cmp_t)(const struct avl_node *, const struct avl_node *);
 

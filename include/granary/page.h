@@ -82,12 +82,19 @@ void put_page(struct page *p);
 extern struct page *mem_map;
 extern u64 max_pfn;
 
+#ifdef HOST_TEST
+/* Host tests have no direct map: they supply these over an arena of their own
+ * (page_alloc, page_free and mem_count above are theirs too). */
+void *page_address(const struct page *p);
+struct page *virt_to_page(const void *va);
+#else
 static inline u64 page_to_pfn(const struct page *p) { return p - mem_map; }
 static inline struct page *pfn_to_page(u64 pfn) { return &mem_map[pfn]; }
 static inline phys_addr_t page_to_phys(const struct page *p) { return page_to_pfn(p) << PAGE_SHIFT; }
 static inline struct page *phys_to_page(phys_addr_t pa) { return pfn_to_page(pa >> PAGE_SHIFT); }
 static inline void *page_address(const struct page *p) { return phys_to_virt(page_to_phys(p)); }
 static inline struct page *virt_to_page(const void *va) { return phys_to_page(virt_to_phys(va)); }
+#endif
 
 /* Memory statistics, in pages, for procfs and `free`. */
 struct mem_stats {

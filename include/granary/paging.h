@@ -32,6 +32,7 @@
 #define PTE_D (1UL << 6)
 #define PTE_PS (1UL << 7)
 #define PTE_G (1UL << 8)
+#define PTE_PROTNONE (1UL << 9) /* software: a user page kept under PROT_NONE, P clear */
 #define PTE_NX (1UL << 63)
 #define PTE_ADDR_MASK 0x000ffffffffff000UL
 
@@ -71,7 +72,8 @@ u64 *pgt_table_alloc(void);
 u64 *pgt_walk(u64 *root, unsigned long va, int level, bool create);
 /* The leaf entry (4 KiB, 2 MiB or 1 GiB) mapping va, or 0 if unmapped. */
 u64 pgt_get(u64 *root, unsigned long va);
-/* Calls fn on every present 4 KiB entry for [start, end) in the user half; fn may change it. */
+/* Calls fn on every populated 4 KiB entry (present, or kept under PROT_NONE) for
+ * [start, end) in the user half; fn may change it. */
 void pgt_for_each(u64 *root, unsigned long start, unsigned long end,
 		  void (*fn)(u64 *pte, unsigned long va, void *arg), void *arg);
 /* A new top-level table sharing the kernel half; NULL when out of memory. */
@@ -82,6 +84,8 @@ void pgt_root_free(u64 *root);
 /* Invalidates the TLB entry for va on this CPU (the one place that does; SMP shootdown later). */
 void tlb_flush_page(unsigned long va);
 void tlb_flush_all(void);
+/* Drops the TLB entries of the user half (the kernel's are global and stay). */
+void tlb_flush_user(void);
 
 /* Linker-script symbols bounding the image's sections. */
 extern char __text_start[], __text_end[], __rodata_start[], __rodata_end[];

@@ -7,6 +7,7 @@
 #include <granary/ktest.h>
 #include <granary/paging.h>
 #include <granary/trap.h>
+#include <granary/vm.h>
 
 /* One list of the exceptions gives both name tables. */
 #define X86_EXCEPTIONS(X)                               \
@@ -97,6 +98,9 @@ u64 irq_count(unsigned vector)
 
 static void exception(struct trap_frame *tf)
 {
+	/* User memory (demand paging, copy-on-write) and user-copy fixups come first. */
+	if (tf->vector == X86_TRAP_PF && vm_fault_trap(tf))
+		return;
 	/* A test that provoked this, or is running when it happened, takes it over. */
 	ktest_handle_trap(tf);
 	if (tf->vector == X86_TRAP_NMI) {
