@@ -6,6 +6,7 @@
 #include <granary/page.h>
 #include <granary/paging.h>
 #include <granary/string.h>
+#include <granary/vmalloc.h>
 
 /* PAT entries as PTE bits PWT/PCD select them: 0 WB, 1 WC (changed from WT), 2 UC-, 3 UC. */
 #define PAT_VALUE 0x0007040600070106ULL
@@ -72,6 +73,18 @@ static void map_direct(u64 top)
 	}
 }
 
+/* SMEP: the kernel faults instead of running code from a user page. */
+static bool cpu_has_smep(void)
+{
+	u32 a, b, c, d;
+
+	cpuid(0, 0, &a, &b, &c, &d);
+	if (a < 7)
+		return false;
+	cpuid(7, 0, &a, &b, &c, &d);
+	return b & (1u << 7);
+}
+
 void paging_init(void)
 {
 	/* Cover all RAM, rounded up to a whole GiB. */
@@ -82,7 +95,7 @@ void paging_init(void)
 	map_image();
 	map_direct(top);
 	write_cr3(virt_to_phys(kernel_pml4));
-	write_cr4(read_cr4() | CR4_PGE);
+	write_cr4(read_cr4() | CR4_PGE | (cpu_has_smep() ? CR4_SMEP : 0));
 	write_cr0(read_cr0() | CR0_WP);
 	/* Each kernel region gets its top-level entry now: address spaces copy the kernel
 	 * half of this table when they are made, so it must never change afterwards. */
@@ -98,7 +111,7 @@ bool paging_is_guard(unsigned long va)
 	for (unsigned i = 0; i < ARRAY_SIZE(guards); i++)
 		if (va - guards[i] < PAGE_SIZE)
 			return true;
-	return false;
+	return vm_stack_guard(va);
 }
 
 phys_addr_t paging_kernel_root(void)

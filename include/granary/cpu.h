@@ -105,5 +105,6 @@ static inline void cpu_halt(void) { __asm__ __volatile__("hlt" ::: "memory"); }
 
 #define CR0_WP (1UL << 16)
 #define CR4_PGE (1UL << 7)
+#define CR4_SMEP (1UL << 20)
 
 #endif

@@ -15,4 +15,7 @@ int ksetjmp(struct kjmp_buf *jb) __returns_twice;
 /* Restores jb, including the interrupt flag it had; jb's frame must still be live. */
 __noreturn void klongjmp(struct kjmp_buf *jb, int val);
 
+/* Runs fn(arg) with the stack pointer at stack_top, then returns on the caller's stack. */
+void call_on_stack(void (*fn)(void *), void *arg, void *stack_top);
+
 #endif

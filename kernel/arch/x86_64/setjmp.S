@@ -1,5 +1,5 @@
-/* kernel/arch/x86_64/setjmp.S: ksetjmp/klongjmp over the callee-saved registers and RFLAGS.
- * The layout matches struct kjmp_buf in include/granary/setjmp.h. */
+/* kernel/arch/x86_64/setjmp.S: ksetjmp/klongjmp (layout of struct kjmp_buf in setjmp.h), and
+ * call_on_stack() to run a function on another stack. Used by ktest and, later, the scheduler. */
 
 	.text
 	.globl ksetjmp
@@ -35,3 +35,17 @@ klongjmp:
 	pushq 64(%rdi)
 	popfq
 	jmpq *56(%rdi)
+
+/* void call_on_stack(void (*fn)(void *), void *arg, void *stack_top): runs fn(arg) on
+ * another stack and returns to the caller's. */
+	.globl call_on_stack
+call_on_stack:
+	pushq %rbp
+	movq %rsp, %rbp
+	movq %rdx, %rsp
+	movq %rdi, %rax
+	movq %rsi, %rdi
+	callq *%rax
+	movq %rbp, %rsp
+	popq %rbp
+	ret
