@@ -102,7 +102,7 @@ KCFLAGS := -std=gnu11 -O2 -g -ffreestanding -fno-pic -fno-pie -mno-red-zone -mcm
 	-include $(AUTOCONF) \
 	-Wall -Wextra -Werror -Wno-unused-parameter -Wmissing-prototypes -Wstrict-prototypes
 ifeq ($(cc-is-clang),)
-  KCFLAGS += -fno-pie -Wno-array-bounds
+  KCFLAGS += -Wno-array-bounds
 else
   KCFLAGS += --target=x86_64-unknown-none-elf -Wno-unused-command-line-argument
 endif

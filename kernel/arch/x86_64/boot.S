@@ -55,7 +55,7 @@ _start32:
 	/* Clear the boot page tables (4 pages). */
 	movl $boot_pml4, %edx
 	xorl %eax, %eax
-	movl $(4 * 4096 / 4), %ecx
+	movl $(4 * 1024), %ecx		/* 4 pages of 1024 longs (no "/": x86_64-elf-as reads it as a comment) */
 	push %edi
 	movl %edx, %edi
 	rep stosl
