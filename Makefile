@@ -7,13 +7,7 @@ override O := $(abspath $(O))
 srctree := $(abspath .)
 export srctree
 
-ifeq ($(V),1)
-  Q :=
-  msg :=
-else
-  Q := @
-  msg = @printf '  %-7s %s\n' '$(1)' '$(patsubst $(O)/%,%,$(2))';
-endif
+include tools/build/quiet.mk
 
 # Kconfig is kconfiglib from Debian (python3-kconfiglib), which the pyenv
 # python3 on PATH cannot import, hence the absolute path.
