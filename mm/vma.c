@@ -140,6 +140,8 @@ int vma_carve(struct vma_set *s, unsigned long start, unsigned long end, vma_ran
 {
 	struct vm_area *a = vma_find(s, start), *spare = NULL;
 
+	if (start >= end)
+		return 0;
 	/* Only an area reaching past both edges needs a second area; get it before changing anything. */
 	if (a && a->start < start && a->end > end) {
 		spare = kmalloc(sizeof(*spare), 0);
@@ -181,6 +183,8 @@ int vma_protect(struct vma_set *s, unsigned long start, unsigned long end, unsig
 	struct vm_area *a = vma_find(s, start), *spare[2] = { NULL, NULL }, *first, *last;
 	unsigned long cur = start;
 
+	if (start >= end)
+		return 0;
 	/* The whole range must be mapped, without holes. */
 	for (struct vm_area *b = a; cur < end; b = vma_next(b)) {
 		if (!b || b->start > cur)
@@ -216,6 +220,8 @@ int vma_protect(struct vma_set *s, unsigned long start, unsigned long end, unsig
 	first = merge_around(s, a);
 	while (first->end < end)
 		first = merge_around(s, vma_next(first));
+	/* If the last merge took in the range's last area, the one past end is still unchecked. */
+	merge_around(s, first);
 	return 0;
 }
 

@@ -55,8 +55,8 @@ int vma_carve(struct vma_set *s, unsigned long start, unsigned long end, vma_ran
  * carrying the new prot. */
 int vma_protect(struct vma_set *s, unsigned long start, unsigned long end, unsigned prot,
 		vma_range_fn fn, void *arg);
-/* The highest gap of len bytes that ends at or below top and starts at or above bottom;
- * returns its start, or 0 if there is none. */
+/* The highest gap of len bytes that ends at or below top and starts at or above bottom
+ * (which must be above 0); returns its start, or 0 if there is none. O(areas). */
 unsigned long vma_gap_topdown(struct vma_set *s, unsigned long len, unsigned long bottom,
 			      unsigned long top);
 /* Removes and frees every area, calling fn for each first (fn may be NULL). */
