@@ -14,7 +14,8 @@ void slab_init(void);
 
 /* A cache of objects of size bytes aligned to align (0: 8; else a power of two <= PAGE_SIZE).
  * name must outlive the cache. flags: 0 or KM_ZERO (zero every object the cache hands out).
- * NULL when out of memory, or for size 0, an object larger than 32 KiB, a bad align or flag. */
+ * NULL when out of memory, or for size 0, a bad align or flag, or an object that does not fit
+ * in a 32 KiB slab (CONFIG_DEBUG_SLAB adds a red zone and 24 bytes of state to each). */
 struct kmem_cache *kmem_cache_create(const char *name, size_t size, size_t align, unsigned flags);
 /* Frees the cache and all its slabs. -EBUSY if objects are still allocated (then nothing is
  * freed), -EPERM for the kernel's own caches (kmalloc-*, kmem_cache). NULL is ignored (0). */
