@@ -10,6 +10,7 @@
 #include <granary/ktest.h>
 #include <granary/page.h>
 #include <granary/paging.h>
+#include <granary/sched.h>
 #include <granary/serial.h>
 #include <granary/slab.h>
 #include <granary/string.h>
@@ -66,6 +67,12 @@ static void log_boot_info(void)
 		pr_warn("boot: %u malformed multiboot2 tag(s) skipped\n", bootinfo.warnings);
 }
 
+/* The tests run in a thread of their own, so that they can sleep and wait like any task. */
+static int run_ktests(void *arg)
+{
+	machine_poweroff(ktest_run(ktest_requested()) ? 1 : 0);
+}
+
 void kmain(u32 magic, u32 info_phys)
 {
 	parse_boot_info(magic, info_phys);
@@ -77,6 +84,7 @@ void kmain(u32 magic, u32 info_phys)
 
 	gdt_init();
 	idt_init();
+	sched_init();
 	paging_init();
 	page_alloc_init();
 	slab_init();
@@ -90,10 +98,9 @@ void kmain(u32 magic, u32 info_phys)
 	lapic_timer_start(CONFIG_HZ);
 	irq_enable();
 
-	if (ktest_requested())
-		machine_poweroff(ktest_run(ktest_requested()) ? 1 : 0);
-
-	pr_notice("Granary is up; %s will run as pid 1 once processes exist. Idling.\n", init_path);
-	for (;;)
-		cpu_halt();
+	if (ktest_requested() && !kthread_create("ktest", 0, run_ktests, NULL))
+		panic("cannot start the ktest thread");
+	if (!ktest_requested())
+		pr_notice("Granary is up; %s will run as pid 1 once processes exist. Idling.\n", init_path);
+	sched_idle();
 }

@@ -3,6 +3,7 @@
 #include <granary/arch.h>
 #include <granary/cpu.h>
 #include <granary/printk.h>
+#include <granary/sched.h>
 #include <granary/time.h>
 
 #define MULT_SHIFT 32
@@ -49,6 +50,7 @@ u64 time_ticks(void)
 void time_tick(void)
 {
 	ticks++;
+	sched_tick();
 }
 
 void time_delay_ns(u64 ns)

@@ -1,0 +1,80 @@
+/* include/granary/sched.h: tasks (threads of control) and the scheduler.
+ * Priority run queues with a bitmap for constant-time picks; time slices from the tick. */
+#ifndef GRANARY_SCHED_H
+#define GRANARY_SCHED_H
+
+#include <granary/list.h>
+#include <granary/percpu.h>
+#include <granary/types.h>
+#include <granary/wait.h>
+
+enum task_state {
+	TASK_RUNNING,	      /* on a run queue, or running */
+	TASK_INTERRUPTIBLE,   /* sleeping; a signal wakes it */
+	TASK_UNINTERRUPTIBLE, /* sleeping; only its wake-up wakes it */
+	TASK_STOPPED,	      /* stopped by a signal */
+	TASK_DEAD,	      /* exited; freed after the switch away from it */
+};
+
+/* task->flags */
+#define TF_KTHREAD (1u << 0) /* runs only in the kernel */
+#define TF_QUEUED (1u << 1)  /* on a run queue */
+
+#define TASK_COMM_LEN 16
+#define SCHED_SLICE_TICKS 5 /* ticks a task runs before others of its priority get a turn */
+
+struct task {
+	u64 ksp;     /* saved kernel stack pointer; offset 0, used by switch.S */
+	void *kstack; /* lowest address of the kernel stack (KSTACK_SIZE bytes) */
+	u32 tid;
+	int state;
+	int prio;
+	int slice;
+	unsigned flags;
+	u32 refcount;
+	struct list_head rq_link;
+	struct wait_queue exited; /* woken when the task has exited */
+	int exit_code;
+	u64 wake_at;		  /* for sleeps: the tick to wake at */
+	struct timer sleep_timer;
+	char comm[TASK_COMM_LEN];
+};
+
+/* Sets up the boot CPU: per-CPU data, and the running boot context as its idle task. */
+void sched_init(void);
+/* Picks the most urgent runnable task and switches to it (the caller's state decides
+ * whether it stays runnable). Call with interrupts enabled, outside any spinlock. */
+void schedule(void);
+/* Gives up the CPU to another task of the same or higher priority, if any. */
+void sched_yield(void);
+/* Makes a sleeping or new task runnable; returns false if it already was. */
+bool sched_wake(struct task *t);
+/* From the timer tick: charges the running task's slice and runs expired timers. */
+void sched_tick(void);
+/* Reschedules if the tick or a wake-up asked for it (called on the way out of interrupts). */
+void sched_preempt_point(void);
+/* The idle loop: runs when nothing else can, halting until the next interrupt. */
+__attribute__((noreturn)) void sched_idle(void);
+
+/* A kernel thread running fn(arg) at priority prio; its return value is its exit code.
+ * Returned with a reference held for the caller (task_put() it). NULL when out of memory. */
+struct task *kthread_create(const char *name, int prio, int (*fn)(void *), void *arg);
+/* Ends the calling kernel thread. */
+__attribute__((noreturn)) void kthread_exit(int code);
+/* Waits until t has exited and returns its exit code. */
+int task_join(struct task *t);
+void task_get(struct task *t);
+void task_put(struct task *t);
+
+/* Sleeps for at least ticks timer ticks (uninterruptible). */
+void sched_sleep_ticks(u64 ticks);
+
+/* Where a new task's first switch-in continues (from switch.S): releases the run queue. */
+void sched_task_start(void);
+/* Context switches on this CPU since boot. */
+unsigned sched_rq_switches(void);
+
+/* Tasks alive (all states but freed), for limits and statistics. */
+unsigned sched_task_count(void);
+
+#endif

@@ -1,0 +1,95 @@
+/* kernel/sched/task.c: creating, ending and freeing tasks; kernel threads.
+ * A task holds a reference on itself while it can run; the switch away from a dead task drops it. */
+#include <granary/cpu.h>
+#include <granary/errno.h>
+#include <granary/kernel.h>
+#include <granary/sched.h>
+#include <granary/slab.h>
+#include <granary/string.h>
+#include <granary/vmalloc.h>
+
+extern char kthread_trampoline[];
+
+static u32 next_tid = 1;
+static unsigned ntasks;
+
+static struct task *task_alloc(const char *name, int prio)
+{
+	struct task *t = kzalloc(sizeof(*t));
+
+	if (!t)
+		return NULL;
+	t->kstack = kstack_alloc();
+	if (!t->kstack) {
+		kfree(t);
+		return NULL;
+	}
+	t->refcount = 1;
+	t->tid = __atomic_fetch_add(&next_tid, 1, __ATOMIC_RELAXED);
+	t->prio = prio < 0 ? 0 : prio >= SCHED_PRIOS ? SCHED_PRIOS - 1 : prio;
+	t->state = TASK_UNINTERRUPTIBLE; /* not runnable until woken */
+	wait_queue_init(&t->exited);
+	strlcpy(t->comm, name, sizeof(t->comm));
+	__atomic_add_fetch(&ntasks, 1, __ATOMIC_RELAXED);
+	return t;
+}
+
+void task_get(struct task *t)
+{
+	__atomic_add_fetch(&t->refcount, 1, __ATOMIC_RELAXED);
+}
+
+void task_put(struct task *t)
+{
+	if (__atomic_sub_fetch(&t->refcount, 1, __ATOMIC_ACQ_REL))
+		return;
+	kstack_free(t->kstack);
+	kfree(t);
+}
+
+struct task *kthread_create(const char *name, int prio, int (*fn)(void *), void *arg)
+{
+	struct task *t = task_alloc(name, prio);
+	u64 *sp;
+
+	if (!t)
+		return NULL;
+	t->flags = TF_KTHREAD;
+	/* The frame switch_to() pops: r15 r14 r13 r12 rbx rbp, then the return address. */
+	sp = (u64 *)((char *)t->kstack + KSTACK_SIZE);
+	*--sp = (u64)kthread_trampoline;
+	*--sp = 0;	  /* rbp: the end of backtraces */
+	*--sp = 0;	  /* rbx */
+	*--sp = (u64)fn;  /* r12 */
+	*--sp = (u64)arg; /* r13 */
+	*--sp = 0;	  /* r14 */
+	*--sp = 0;	  /* r15 */
+	t->ksp = (u64)sp;
+	task_get(t); /* the caller's */
+	sched_wake(t);
+	return t;
+}
+
+void kthread_exit(int code)
+{
+	struct task *t = current_task();
+
+	t->exit_code = code;
+	irq_disable();
+	t->state = TASK_DEAD;
+	__atomic_sub_fetch(&ntasks, 1, __ATOMIC_RELAXED);
+	wake_up(&t->exited);
+	schedule();
+	panic("kthread_exit: dead task %s scheduled again", t->comm);
+}
+
+int task_join(struct task *t)
+{
+	wait_event(t->exited, READ_ONCE(t->state) == TASK_DEAD);
+	return t->exit_code;
+}
+
+unsigned sched_task_count(void)
+{
+	return ntasks;
+}
