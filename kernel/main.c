@@ -10,6 +10,7 @@
 #include <granary/ktest.h>
 #include <granary/page.h>
 #include <granary/paging.h>
+#include <granary/proc.h>
 #include <granary/sched.h>
 #include <granary/serial.h>
 #include <granary/slab.h>
@@ -84,6 +85,8 @@ void kmain(u32 magic, u32 info_phys)
 
 	gdt_init();
 	idt_init();
+	syscall_msr_init();
+	fpu_init();
 	sched_init();
 	paging_init();
 	page_alloc_init();
@@ -100,7 +103,7 @@ void kmain(u32 magic, u32 info_phys)
 
 	if (ktest_requested() && !kthread_create("ktest", 0, run_ktests, NULL))
 		panic("cannot start the ktest thread");
-	if (!ktest_requested())
-		pr_notice("Granary is up; %s will run as pid 1 once processes exist. Idling.\n", init_path);
+	else if (!ktest_requested() && proc_start_init(init_path))
+		panic("cannot start init");
 	sched_idle();
 }

@@ -224,6 +224,14 @@ u64 log_next_seq(void)
 	return READ_ONCE(log_next);
 }
 
+void console_write(const char *s, size_t len)
+{
+	unsigned long flags = spin_lock_irqsave(&log_lock);
+
+	console_emit(s, len);
+	spin_unlock_irqrestore(&log_lock, flags);
+}
+
 void console_register(struct console *con)
 {
 	unsigned long flags = spin_lock_irqsave(&log_lock);

@@ -9,14 +9,7 @@
 #define PAGE_SHIFT 12
 #define PAGE_SIZE (1UL << PAGE_SHIFT)
 
-/* GDT selectors. User data sits just below user code so SYSRET can derive both. */
-#define GDT_KERNEL_CS 0x08
-#define GDT_KERNEL_DS 0x10
-#define GDT_USER_CS32 0x18
-#define GDT_USER_DS 0x20
-#define GDT_USER_CS 0x28
-#define GDT_TSS 0x30
-#define GDT_ENTRIES 8
+#include <granary/segments.h>
 
 /* Interrupt stack table slots (1-based in the IDT, 0-based in the TSS array). */
 #define IST_DOUBLE_FAULT 1
@@ -26,10 +19,21 @@
 
 /* Loads the GDT and the TSS with its IST stacks. */
 void gdt_init(void);
+/* Points SYSCALL at syscall_entry (entry.S) with the kernel and user segments. */
+void syscall_msr_init(void);
 /* Sets the stack the CPU switches to on an interrupt from user mode. */
 void gdt_set_kernel_stack(u64 rsp0);
 /* Address of the guard page below IST stack i (0-based), for paging to leave unmapped. */
 unsigned long gdt_ist_guard(unsigned i);
+
+/* x87/SSE state (FXSAVE format, 512 bytes, 16-byte aligned) of user tasks. */
+#define FPU_STATE_SIZE 512
+/* Enables FXSAVE/SSE for user code and records the initial state. */
+void fpu_init(void);
+/* A new state buffer holding the initial state; NULL when out of memory (kfree() it). */
+void *fpu_alloc(void);
+void fpu_save(void *state);
+void fpu_restore(const void *state);
 
 /* Fills and loads the IDT: every vector has a stub; NMI, #DF and #MC use IST stacks. */
 void idt_init(void);

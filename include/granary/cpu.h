@@ -95,6 +95,9 @@ static inline void cpu_halt(void) { __asm__ __volatile__("hlt" ::: "memory"); }
 /* MSRs used by the kernel. */
 #define MSR_APIC_BASE 0x1b
 #define MSR_PAT 0x277
+#define MSR_STAR 0xc0000081
+#define MSR_LSTAR 0xc0000082
+#define MSR_FMASK 0xc0000084
 #define MSR_EFER 0xc0000080
 #define MSR_FS_BASE 0xc0000100
 #define MSR_GS_BASE 0xc0000101

@@ -51,6 +51,8 @@ struct console {
 
 /* Adds a console and replays the ring buffer onto it, so no early message is lost. */
 void console_register(struct console *con);
+/* Writes raw bytes (user output) to every console: no level, no timestamp, not logged. */
+void console_write(const char *s, size_t len);
 /* True if console= on the command line enables the console of this name (all if none given). */
 bool console_enabled(const char *name);
 

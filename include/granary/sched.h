@@ -5,7 +5,9 @@
 
 #include <granary/list.h>
 #include <granary/percpu.h>
+#include <granary/trap.h>
 #include <granary/types.h>
+#include <granary/vmalloc.h>
 #include <granary/wait.h>
 
 enum task_state {
@@ -35,10 +37,22 @@ struct task {
 	struct list_head rq_link;
 	struct wait_queue exited; /* woken when the task has exited */
 	int exit_code;
-	u64 wake_at;		  /* for sleeps: the tick to wake at */
 	struct timer sleep_timer;
 	char comm[TASK_COMM_LEN];
+
+	/* User tasks only (NULL / 0 for kernel threads). */
+	struct process *proc;
+	struct list_head thread_link; /* in proc->threads */
+	void *fpu;		      /* FXSAVE area (512 bytes, 16-aligned) */
+	u64 fs_base;		      /* the user's TLS pointer (arch_prctl) */
+	u64 clear_child_tid;	      /* user address zeroed and futex-woken at exit */
 };
+
+/* Where a task's user registers live while it is in the kernel: the top of its stack. */
+static inline struct trap_frame *task_user_frame(struct task *t)
+{
+	return (struct trap_frame *)((char *)t->kstack + KSTACK_SIZE) - 1;
+}
 
 /* Sets up the boot CPU: per-CPU data, and the running boot context as its idle task. */
 void sched_init(void);
@@ -59,6 +73,9 @@ __attribute__((noreturn)) void sched_idle(void);
 /* A kernel thread running fn(arg) at priority prio; its return value is its exit code.
  * Returned with a reference held for the caller (task_put() it). NULL when out of memory. */
 struct task *kthread_create(const char *name, int prio, int (*fn)(void *), void *arg);
+/* Enters user mode with the registers in tf (on the current kernel stack); never returns. */
+__attribute__((noreturn)) void enter_user(struct trap_frame *tf);
+
 /* Ends the calling kernel thread. */
 __attribute__((noreturn)) void kthread_exit(int code);
 /* Waits until t has exited and returns its exit code. */

@@ -3,9 +3,11 @@
 #include <granary/arch.h>
 #include <granary/cpu.h>
 #include <granary/kernel.h>
+#include <granary/proc.h>
 #include <granary/sched.h>
 #include <granary/string.h>
 #include <granary/time.h>
+#include <granary/vm.h>
 #include <granary/vmalloc.h>
 
 /* Defined in kernel/arch/x86_64/switch.S: saves prev's callee-saved registers and stack
@@ -68,6 +70,20 @@ static struct task *pick(struct runqueue *rq)
 	return list_first_entry(&rq->queue[__builtin_ctzll(rq->bitmap)], struct task, rq_link);
 }
 
+/* What a user task brings along: its address space, TLS pointer and FPU/SSE registers.
+ * Kernel threads borrow whatever address space is loaded (they only touch the kernel half). */
+static void switch_user_state(struct task *prev, struct task *next)
+{
+	if (prev->fpu)
+		fpu_save(prev->fpu);
+	if (!next->proc)
+		return;
+	if (next->proc->mm != mm_current())
+		mm_switch(next->proc->mm);
+	wrmsr(MSR_FS_BASE, next->fs_base);
+	fpu_restore(next->fpu);
+}
+
 /* The task switched away from, for the one that switched in to tidy up after. */
 static struct task *last_prev;
 
@@ -98,6 +114,7 @@ void schedule(void)
 	if (next->slice <= 0)
 		next->slice = SCHED_SLICE_TICKS;
 	if (next != prev) {
+		switch_user_state(prev, next);
 		cpu->current = next;
 		cpu->kernel_rsp = (u64)next->kstack + KSTACK_SIZE;
 		gdt_set_kernel_stack(cpu->kernel_rsp);

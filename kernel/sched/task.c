@@ -55,8 +55,10 @@ struct task *kthread_create(const char *name, int prio, int (*fn)(void *), void 
 	if (!t)
 		return NULL;
 	t->flags = TF_KTHREAD;
-	/* The frame switch_to() pops: r15 r14 r13 r12 rbx rbp, then the return address. */
-	sp = (u64 *)((char *)t->kstack + KSTACK_SIZE);
+	/* The frame switch_to() pops: r15 r14 r13 r12 rbx rbp, then the return address.
+	 * It sits below the space the task's user registers would take, so a kernel thread
+	 * can become a user task (init) by filling that frame and entering user mode. */
+	sp = (u64 *)task_user_frame(t);
 	*--sp = (u64)kthread_trampoline;
 	*--sp = 0;	  /* rbp: the end of backtraces */
 	*--sp = 0;	  /* rbx */

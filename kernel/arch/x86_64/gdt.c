@@ -1,6 +1,7 @@
-/* kernel/arch/x86_64/gdt.c: the GDT, the TSS and the IST stacks for double fault, NMI and machine check.
- * Segment layout follows what SYSCALL/SYSRET will need: kernel code/data, then user data/code. */
+/* kernel/arch/x86_64/gdt.c: the GDT, the TSS with IST stacks for #DF/NMI/#MC, and the SYSCALL MSRs.
+ * Segment layout is what SYSCALL/SYSRET need: kernel code/data, then user code32/data/code64. */
 #include <granary/arch.h>
+#include <granary/cpu.h>
 #include <granary/string.h>
 
 struct tss {
@@ -76,4 +77,17 @@ void gdt_init(void)
 			     :
 			     : "m"(p), "i"(GDT_KERNEL_CS), "r"(GDT_KERNEL_DS), "r"(GDT_TSS)
 			     : "rax", "memory");
+}
+
+void syscall_msr_init(void)
+{
+	extern char syscall_entry[];
+
+	/* SYSCALL loads CS from STAR[47:32] (SS = +8); SYSRET loads CS from STAR[63:48] + 16
+	 * and SS from + 8: user code32 is the base, so user data and code64 follow it. */
+	wrmsr(MSR_STAR, ((u64)(GDT_USER_CS32 | 3) << 48) | ((u64)GDT_KERNEL_CS << 32));
+	wrmsr(MSR_LSTAR, (u64)syscall_entry);
+	/* Cleared on entry: IF (until the stack is switched), TF, DF, AC, NT. */
+	wrmsr(MSR_FMASK, (1u << 9) | (1u << 8) | (1u << 10) | (1u << 18) | (1u << 14));
+	wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_SCE);
 }

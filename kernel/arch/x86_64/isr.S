@@ -1,5 +1,5 @@
-/* kernel/arch/x86_64/isr.S: the 256 interrupt entry stubs and the common save/restore path.
- * Each stub pushes an error code (the CPU's or 0) and its vector, then builds a struct trap_frame. */
+/* kernel/arch/x86_64/isr.S: the 256 interrupt stubs, which build a struct trap_frame, and trap_return,
+ * which pops one and irets (also how new tasks first enter user mode). Syscalls: entry.S. */
 
 /* Vectors for which the CPU pushes an error code. */
 #define HAS_ERROR(v) ((v) == 8 || ((v) >= 10 && (v) <= 14) || (v) == 17 || (v) == 21 || (v) == 29 || (v) == 30)
@@ -20,7 +20,11 @@ isr_stubs:
 	.endr
 
 isr_common:
-	pushq %rax
+	/* From user mode, GS must become the kernel's (per-CPU data) first. */
+	testb $3, 24(%rsp)
+	jz 1f
+	swapgs
+1:	pushq %rax
 	pushq %rbx
 	pushq %rcx
 	pushq %rdx
@@ -38,6 +42,8 @@ isr_common:
 	cld
 	movq %rsp, %rdi
 	call trap_dispatch
+	.globl trap_return
+trap_return:
 	popq %r15
 	popq %r14
 	popq %r13
@@ -54,4 +60,7 @@ isr_common:
 	popq %rbx
 	popq %rax
 	addq $16, %rsp			/* vector and error code */
-	iretq
+	testb $3, 8(%rsp)
+	jz 2f
+	swapgs
+2:	iretq

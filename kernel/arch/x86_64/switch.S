@@ -31,3 +31,16 @@ kthread_trampoline:
 	movl %eax, %edi
 	call kthread_exit
 	ud2
+
+/* void enter_user(struct trap_frame *tf): drops the current stack down to tf and returns
+ * to user mode through it. */
+	.globl enter_user
+enter_user:
+	movq %rdi, %rsp
+	jmp trap_return
+
+/* A forked task's first switch-in returns here, with its user frame just above. */
+	.globl fork_trampoline
+fork_trampoline:
+	call sched_task_start
+	jmp trap_return

@@ -6,6 +6,7 @@
 #include <granary/kernel.h>
 #include <granary/ktest.h>
 #include <granary/paging.h>
+#include <granary/proc.h>
 #include <granary/trap.h>
 #include <granary/vm.h>
 
@@ -96,11 +97,28 @@ u64 irq_count(unsigned vector)
 	return vector < 256 ? READ_ONCE(counts[vector]) : 0;
 }
 
+/* A fault in user code: until signals exist, the process dies as SIGSEGV/SIGILL/SIGFPE would
+ * kill it, with a log line saying why. */
+static void user_exception(struct trap_frame *tf)
+{
+	struct process *p = proc_current();
+	int sig = tf->vector == X86_TRAP_UD ? 4 : tf->vector == X86_TRAP_DE ? 8 : 11;
+
+	pr_info("pid %d (%s): %s at ip %#llx sp %#llx addr %#llx error %#llx: killed\n", p->pid,
+		p->comm, trap_name(tf->vector), (unsigned long long)tf->rip, (unsigned long long)tf->rsp,
+		(unsigned long long)read_cr2(), (unsigned long long)tf->error);
+	proc_exit(sig);
+}
+
 static void exception(struct trap_frame *tf)
 {
 	/* User memory (demand paging, copy-on-write) and user-copy fixups come first. */
 	if (tf->vector == X86_TRAP_PF && vm_fault_trap(tf))
 		return;
+	if ((tf->cs & 3) && proc_current()) {
+		user_exception(tf);
+		return;
+	}
 	/* A test that provoked this, or is running when it happened, takes it over. */
 	ktest_handle_trap(tf);
 	if (tf->vector == X86_TRAP_NMI) {
@@ -117,6 +135,8 @@ void trap_dispatch(struct trap_frame *tf)
 	counts[v]++;
 	if (v < 32) {
 		exception(tf);
+		if (tf->cs & 3)
+			proc_return_to_user(tf);
 		return;
 	}
 	if (v == SPURIOUS_VECTOR)
@@ -133,4 +153,6 @@ void trap_dispatch(struct trap_frame *tf)
 	/* Vectors 0x20-0x2f are the masked 8259s' spurious lines: they take no EOI. */
 	if (v >= IRQ_VECTOR_BASE)
 		lapic_eoi();
+	if (tf->cs & 3)
+		proc_return_to_user(tf);
 }

@@ -1,0 +1,60 @@
+/* include/granary/file.h: open files and per-process descriptor tables.
+ * A struct file is an object with an ops table; the VFS will add inodes and paths behind it. */
+#ifndef GRANARY_FILE_H
+#define GRANARY_FILE_H
+
+#include <granary/spinlock.h>
+#include <granary/types.h>
+#include <granary/uaccess.h>
+
+struct file;
+
+struct file_ops {
+	/* Each returns bytes moved or a negative errno; buffers are user pointers. */
+	long (*read)(struct file *f, char __user *buf, size_t n);
+	long (*write)(struct file *f, const char __user *buf, size_t n);
+	long (*ioctl)(struct file *f, unsigned cmd, unsigned long arg);
+	void (*release)(struct file *f);
+};
+
+struct file {
+	const struct file_ops *ops;
+	u32 refcount;
+	unsigned flags; /* O_* status flags */
+	void *priv;
+	u64 pos;
+};
+
+#define FILES_MAX 256 /* descriptors per process (RLIMIT_NOFILE cannot go above) */
+
+struct files {
+	u32 refcount;
+	spinlock_t lock;
+	struct file *fd[FILES_MAX];
+	u64 cloexec[FILES_MAX / 64];
+};
+
+/* A new file with one reference; NULL when out of memory. */
+struct file *file_alloc(const struct file_ops *ops, unsigned flags, void *priv);
+void file_get(struct file *f);
+void file_put(struct file *f);
+
+/* An empty table; NULL when out of memory. */
+struct files *files_create(void);
+/* A copy sharing every open file (fork); NULL when out of memory. */
+struct files *files_clone(struct files *src);
+void files_put(struct files *fs);
+/* Installs f at the lowest free descriptor >= min (taking a reference): the descriptor,
+ * or -EMFILE. */
+int fd_install(struct files *fs, struct file *f, int min, bool cloexec);
+/* The file at fd with a reference for the caller, or NULL (the caller returns -EBADF). */
+struct file *fd_get(struct files *fs, int fd);
+/* 0, or -EBADF. */
+int fd_close(struct files *fs, int fd);
+/* Closes every close-on-exec descriptor (exec). */
+void files_close_on_exec(struct files *fs);
+
+/* The console as a file: writes go to every console, reads are not wired up yet (EOF). */
+struct file *console_file_open(void);
+
+#endif

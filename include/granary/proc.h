@@ -1,0 +1,75 @@
+/* include/granary/proc.h: processes (thread groups): address space, files, credentials, limits, family.
+ * A process owns one or more tasks (include/granary/sched.h); pid 1 is init. */
+#ifndef GRANARY_PROC_H
+#define GRANARY_PROC_H
+
+#include <granary/list.h>
+#include <granary/types.h>
+#include <granary/wait.h>
+
+struct mm;
+struct files;
+struct task;
+struct trap_frame;
+
+#define PID_MAX 32768
+#define PROC_MAX 1024 /* processes alive at once, whatever the limits say */
+
+struct cred {
+	u32 uid, gid, euid, egid, suid, sgid;
+};
+
+struct rlimit64 {
+	u64 cur, max;
+};
+#define RLIM_NLIMITS 16
+#define RLIMIT_STACK 3
+#define RLIMIT_NPROC 6
+#define RLIMIT_NOFILE 7
+#define RLIM_INFINITY (~0ULL)
+
+struct process {
+	int pid, pgid, sid;
+	struct process *parent;
+	struct list_head children; /* struct process.sibling */
+	struct list_head sibling;
+	struct list_head threads; /* struct task.thread_link */
+	unsigned nthreads;
+	struct mm *mm;
+	struct files *files;
+	struct cred cred;
+	u32 umask;
+	struct rlimit64 rlim[RLIM_NLIMITS];
+	int exit_status;	 /* as wait4 reports it, once a zombie */
+	bool zombie;
+	struct wait_queue child_exit; /* the parent sleeps here in wait4 */
+	char comm[16];
+	char exe[256]; /* the path exec was given */
+	u32 refcount;
+};
+
+/* The process of the running task (NULL for kernel threads). */
+struct process *proc_current(void);
+
+/* Starts pid 1 running path (init= on the command line). Returns 0 or a negative errno
+ * (the program could not be loaded). */
+int proc_start_init(const char *path);
+
+/* Replaces the current process's program: loads path from the initramfs (until the VFS),
+ * builds the stack with argv and envp (kernel copies, NULL-terminated) and points the
+ * user frame tf at the entry. 0, or -ENOENT, -EACCES, -ENOEXEC, -E2BIG, -ENOMEM. */
+int proc_exec(struct trap_frame *tf, const char *path, char *const argv[], char *const envp[]);
+
+/* Ends the current process with a wait status (exit code << 8, or a signal number). */
+__attribute__((noreturn)) void proc_exit(int status);
+
+struct process *proc_find(int pid);
+void proc_put(struct process *p);
+
+/* Loads the current task's user TLS and FPU state and enters user mode with tf. */
+__attribute__((noreturn)) void proc_enter_user(struct trap_frame *tf);
+
+/* Runs on the way back to user mode: pending signals, rescheduling. */
+void proc_return_to_user(struct trap_frame *tf);
+
+#endif

@@ -1,0 +1,212 @@
+/* kernel/proc/process.c: process objects, pids, starting init, and process exit.
+ * fork/clone, signals and wait4 build on these; exec is kernel/proc/exec.c. */
+#include <granary/arch.h>
+#include <granary/cpu.h>
+#include <granary/errno.h>
+#include <granary/file.h>
+#include <granary/kernel.h>
+#include <granary/proc.h>
+#include <granary/sched.h>
+#include <granary/slab.h>
+#include <granary/string.h>
+#include <granary/vm.h>
+
+static u64 pid_bitmap[PID_MAX / 64];
+static int last_pid;
+static spinlock_t pid_lock = SPINLOCK_INIT;
+static struct process *pid_table[PID_MAX];
+static unsigned nprocs;
+
+struct process *proc_current(void)
+{
+	return current_task()->proc;
+}
+
+/* The next free pid after the last one handed out (pids are not reused at once). */
+static int pid_alloc(void)
+{
+	for (int i = 1; i < PID_MAX; i++) {
+		int pid = (last_pid + i) % PID_MAX;
+		if (pid && !(pid_bitmap[pid / 64] & (1ULL << (pid % 64)))) {
+			pid_bitmap[pid / 64] |= 1ULL << (pid % 64);
+			last_pid = pid;
+			return pid;
+		}
+	}
+	return -EAGAIN;
+}
+
+static void default_limits(struct process *p)
+{
+	for (int i = 0; i < RLIM_NLIMITS; i++)
+		p->rlim[i] = (struct rlimit64){ RLIM_INFINITY, RLIM_INFINITY };
+	p->rlim[RLIMIT_STACK] = (struct rlimit64){ 8UL << 20, RLIM_INFINITY };
+	p->rlim[RLIMIT_NOFILE] = (struct rlimit64){ FILES_MAX, FILES_MAX };
+	p->rlim[RLIMIT_NPROC] = (struct rlimit64){ PROC_MAX, PROC_MAX };
+}
+
+/* A new process with a pid, linked under parent (NULL for init). */
+static struct process *proc_alloc(struct process *parent)
+{
+	struct process *p = kzalloc(sizeof(*p));
+	unsigned long irq;
+
+	if (!p)
+		return NULL;
+	irq = spin_lock_irqsave(&pid_lock);
+	p->pid = nprocs < PROC_MAX ? pid_alloc() : -EAGAIN;
+	if (p->pid > 0) {
+		pid_table[p->pid] = p;
+		nprocs++;
+	}
+	spin_unlock_irqrestore(&pid_lock, irq);
+	if (p->pid < 0) {
+		kfree(p);
+		return NULL;
+	}
+	p->refcount = 1;
+	list_init(&p->children);
+	list_init(&p->sibling);
+	list_init(&p->threads);
+	wait_queue_init(&p->child_exit);
+	p->parent = parent;
+	if (parent) {
+		p->cred = parent->cred;
+		p->umask = parent->umask;
+		p->pgid = parent->pgid;
+		p->sid = parent->sid;
+		memcpy(p->rlim, parent->rlim, sizeof(p->rlim));
+		list_add_tail(&p->sibling, &parent->children);
+	} else {
+		p->umask = 022;
+		p->pgid = p->sid = p->pid;
+		default_limits(p);
+	}
+	return p;
+}
+
+struct process *proc_find(int pid)
+{
+	unsigned long irq;
+	struct process *p = NULL;
+
+	if (pid <= 0 || pid >= PID_MAX)
+		return NULL;
+	irq = spin_lock_irqsave(&pid_lock);
+	p = pid_table[pid];
+	if (p)
+		p->refcount++;
+	spin_unlock_irqrestore(&pid_lock, irq);
+	return p;
+}
+
+void proc_put(struct process *p)
+{
+	unsigned long irq = spin_lock_irqsave(&pid_lock);
+	bool last = --p->refcount == 0;
+
+	if (last) {
+		pid_table[p->pid] = NULL;
+		pid_bitmap[p->pid / 64] &= ~(1ULL << (p->pid % 64));
+		nprocs--;
+	}
+	spin_unlock_irqrestore(&pid_lock, irq);
+	if (last)
+		kfree(p);
+}
+
+/* Turns the calling kernel thread into the first (or only) thread of p. */
+static int adopt_current(struct process *p)
+{
+	struct task *t = current_task();
+
+	t->fpu = fpu_alloc();
+	if (!t->fpu)
+		return -ENOMEM;
+	t->proc = p;
+	t->flags &= ~TF_KTHREAD;
+	t->prio = SCHED_PRIO_DEFAULT;
+	list_add_tail(&t->thread_link, &p->threads);
+	p->nthreads = 1;
+	return 0;
+}
+
+void proc_enter_user(struct trap_frame *tf)
+{
+	struct task *t = current_task();
+
+	irq_disable();
+	wrmsr(MSR_FS_BASE, t->fs_base);
+	fpu_restore(t->fpu);
+	enter_user(tf);
+}
+
+static char init_path[256];
+
+static int init_main(void *arg)
+{
+	struct process *p = arg;
+	char *argv[] = { init_path, NULL };
+	char *envp[] = { "HOME=/", "TERM=linux", "PATH=/sbin:/bin:/usr/sbin:/usr/bin", NULL };
+	struct trap_frame *tf = task_user_frame(current_task());
+	struct file *con = console_file_open();
+	int err;
+
+	p->files = files_create();
+	p->mm = mm_create(NULL);
+	if (!con || !p->files || !p->mm || adopt_current(p))
+		panic("init: out of memory");
+	for (int fd = 0; fd < 3; fd++)
+		fd_install(p->files, con, fd, false);
+	file_put(con);
+	mm_switch(p->mm);
+	memset(tf, 0, sizeof(*tf));
+	pr_notice("init: running %s\n", init_path);
+	err = proc_exec(tf, init_path, argv, envp);
+	if (err)
+		panic("init: cannot run %s (error %d)", init_path, err);
+	proc_enter_user(tf);
+}
+
+int proc_start_init(const char *path)
+{
+	struct process *p = proc_alloc(NULL);
+
+	if (!p)
+		return -ENOMEM;
+	strlcpy(init_path, path, sizeof(init_path));
+	strlcpy(p->comm, "init", sizeof(p->comm));
+	return kthread_create("init", SCHED_PRIO_DEFAULT, init_main, p) ? 0 : -ENOMEM;
+}
+
+void proc_return_to_user(struct trap_frame *tf)
+{
+	sched_preempt_point();
+}
+
+void proc_exit(int status)
+{
+	struct task *t = current_task();
+	struct process *p = t->proc;
+
+	if (p->pid == 1) {
+		int code = (status & 0x7f) ? 128 + (status & 0x7f) : (status >> 8) & 0xff;
+		pr_notice("init exited with status %d\n", code);
+		machine_poweroff(code);
+	}
+	files_put(p->files);
+	p->files = NULL;
+	mm_switch(NULL);
+	mm_put(p->mm);
+	p->mm = NULL;
+	p->exit_status = status;
+	p->zombie = true;
+	list_del(&t->thread_link);
+	p->nthreads--;
+	if (p->parent)
+		wake_up(&p->parent->child_exit);
+	kfree(t->fpu);
+	t->fpu = NULL;
+	t->proc = NULL;
+	kthread_exit(0);
+}

@@ -1,0 +1,132 @@
+/* kernel/sys/sys_proc.c: small process system calls: identities, exit, TLS, uname, time, sleep.
+ * Each is a few lines over the process, scheduler and time subsystems. */
+#include <granary/cpu.h>
+#include <granary/errno.h>
+#include <granary/kernel.h>
+#include <granary/proc.h>
+#include <granary/sched.h>
+#include <granary/string.h>
+#include <granary/syscall.h>
+#include <granary/time.h>
+#include <granary/uaccess.h>
+
+SYSCALL_DEFINE0(getpid) { return proc_current()->pid; }
+SYSCALL_DEFINE0(gettid) { return current_task()->tid; }
+SYSCALL_DEFINE0(getppid)
+{
+	struct process *p = proc_current();
+
+	return p->parent ? p->parent->pid : 0;
+}
+SYSCALL_DEFINE0(getuid) { return proc_current()->cred.uid; }
+SYSCALL_DEFINE0(getgid) { return proc_current()->cred.gid; }
+SYSCALL_DEFINE0(geteuid) { return proc_current()->cred.euid; }
+SYSCALL_DEFINE0(getegid) { return proc_current()->cred.egid; }
+
+SYSCALL_DEFINE1(exit, int, code)
+{
+	proc_exit((code & 0xff) << 8);
+}
+
+SYSCALL_DEFINE1(exit_group, int, code)
+{
+	proc_exit((code & 0xff) << 8);
+}
+
+SYSCALL_DEFINE1(set_tid_address, u64, addr)
+{
+	current_task()->clear_child_tid = addr;
+	return current_task()->tid;
+}
+
+#define ARCH_SET_GS 0x1001
+#define ARCH_SET_FS 0x1002
+#define ARCH_GET_FS 0x1003
+#define ARCH_GET_GS 0x1004
+
+SYSCALL_DEFINE2(arch_prctl, int, code, u64, addr)
+{
+	struct task *t = current_task();
+
+	switch (code) {
+	case ARCH_SET_FS:
+		if (addr >= USER_TOP)
+			return -EPERM;
+		t->fs_base = addr;
+		wrmsr(MSR_FS_BASE, addr);
+		return 0;
+	case ARCH_GET_FS:
+		return copy_to_user((void __user *)addr, &t->fs_base, 8);
+	case ARCH_SET_GS:
+	case ARCH_GET_GS:
+		return -EOPNOTSUPP; /* the kernel owns GS */
+	default:
+		return -EINVAL;
+	}
+}
+
+struct utsname {
+	char sysname[65], nodename[65], release[65], version[65], machine[65], domainname[65];
+};
+
+SYSCALL_DEFINE1(uname, struct utsname __user *, buf)
+{
+	struct utsname u;
+
+	memset(&u, 0, sizeof(u));
+	strlcpy(u.sysname, "Granary", sizeof(u.sysname));
+	strlcpy(u.nodename, "granary", sizeof(u.nodename));
+	strlcpy(u.release, granary_release, sizeof(u.release));
+	strlcpy(u.version, granary_banner, sizeof(u.version));
+	strlcpy(u.machine, "x86_64", sizeof(u.machine));
+	strlcpy(u.domainname, "(none)", sizeof(u.domainname));
+	return copy_to_user(buf, &u, sizeof(u));
+}
+
+SYSCALL_DEFINE0(sched_yield)
+{
+	sched_yield();
+	return 0;
+}
+
+struct timespec {
+	s64 sec, nsec;
+};
+
+#define CLOCK_REALTIME 0
+#define CLOCK_MONOTONIC 1
+#define CLOCK_MONOTONIC_RAW 4
+#define CLOCK_BOOTTIME 7
+
+SYSCALL_DEFINE2(clock_gettime, int, clock, struct timespec __user *, ts)
+{
+	u64 ns = time_ns();
+	struct timespec k = { (s64)(ns / NSEC_PER_SEC), (s64)(ns % NSEC_PER_SEC) };
+
+	switch (clock) {
+	case CLOCK_REALTIME: /* no RTC yet: the epoch is boot */
+	case CLOCK_MONOTONIC:
+	case CLOCK_MONOTONIC_RAW:
+	case CLOCK_BOOTTIME:
+		return copy_to_user(ts, &k, sizeof(k));
+	default:
+		return -EINVAL;
+	}
+}
+
+SYSCALL_DEFINE2(nanosleep, const struct timespec __user *, req, struct timespec __user *, rem)
+{
+	struct timespec k;
+	u64 ns, ticks;
+
+	if (copy_from_user(&k, req, sizeof(k)))
+		return -EFAULT;
+	if (k.sec < 0 || k.nsec < 0 || k.nsec >= (s64)NSEC_PER_SEC)
+		return -EINVAL;
+	ns = (u64)k.sec * NSEC_PER_SEC + (u64)k.nsec;
+	/* Whole ticks, rounded up, plus the partial tick we are in. */
+	ticks = (ns + NSEC_PER_SEC / CONFIG_HZ - 1) / (NSEC_PER_SEC / CONFIG_HZ);
+	if (ticks)
+		sched_sleep_ticks(ticks + 1);
+	return 0;
+}
