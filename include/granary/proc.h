@@ -42,6 +42,8 @@ struct process {
 	struct rlimit64 rlim[RLIM_NLIMITS];
 	int exit_status;	 /* as wait4 reports it, once a zombie */
 	bool zombie;
+	bool vfork_done;	 /* a vfork child has exec'd or exited: its parent may go on */
+	struct wait_queue vfork_wait;
 	struct wait_queue child_exit; /* the parent sleeps here in wait4 */
 	char comm[16];
 	char exe[256]; /* the path exec was given */
@@ -63,6 +65,12 @@ int proc_exec(struct trap_frame *tf, const char *path, char *const argv[], char 
 /* Ends the current process with a wait status (exit code << 8, or a signal number). */
 __attribute__((noreturn)) void proc_exit(int status);
 
+/* A new process under parent with a pid and a copy of its credentials and limits (NULL:
+ * init's defaults); nothing else is set up. NULL when out of memory or pids. */
+struct process *proc_alloc(struct process *parent);
+/* Processes alive (zombies included). */
+unsigned proc_count(void);
+/* The process with this pid, with a reference (proc_put() it), or NULL. */
 struct process *proc_find(int pid);
 void proc_put(struct process *p);
 

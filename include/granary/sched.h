@@ -78,6 +78,11 @@ __attribute__((noreturn)) void enter_user(struct trap_frame *tf);
 
 /* Ends the calling kernel thread. */
 __attribute__((noreturn)) void kthread_exit(int code);
+/* A new task that will return to user mode with a copy of tf (and of the caller's FPU
+ * state and TLS pointer); not yet runnable. NULL when out of memory. */
+struct task *task_fork(const struct trap_frame *tf);
+/* Ends the calling user task (its process bookkeeping is done). */
+__attribute__((noreturn)) void task_exit(void);
 /* Waits until t has exited and returns its exit code. */
 int task_join(struct task *t);
 void task_get(struct task *t);

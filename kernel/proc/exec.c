@@ -9,6 +9,9 @@
 #include <granary/proc.h>
 #include <granary/random.h>
 #include <granary/sched.h>
+#include <granary/slab.h>
+#include <granary/syscall.h>
+#include <granary/vmalloc.h>
 #include <granary/string.h>
 #include <granary/uaccess.h>
 #include <granary/vm.h>
@@ -279,4 +282,65 @@ static int proc_exec_depth(struct trap_frame *tf, const char *path, char *const 
 int proc_exec(struct trap_frame *tf, const char *path, char *const argv[], char *const envp[])
 {
 	return proc_exec_depth(tf, path, argv, envp, 0);
+}
+
+/* Copies a NULL-terminated array of user strings into buf (strings packed from the start,
+ * pointers from the end); returns the count, -E2BIG when they do not fit, or -EFAULT. */
+static long copy_strings(char *const __user *uv, char *buf, size_t size, char ***out)
+{
+	size_t used = 0, n = 0, max_ptrs = size / 2 / sizeof(char *);
+	char **ptrs = (char **)(buf + size) - max_ptrs;
+
+	for (;; n++) {
+		u64 up;
+		long len;
+
+		if (!uv)
+			break;
+		if (copy_from_user(&up, uv + n, sizeof(up)))
+			return -EFAULT;
+		if (!up)
+			break;
+		if (n + 1 >= max_ptrs)
+			return -E2BIG;
+		len = strncpy_from_user(buf + used, (const char __user *)up, size / 2 - used);
+		if (len == -ENAMETOOLONG)
+			return -E2BIG;
+		if (len < 0)
+			return len;
+		ptrs[n] = buf + used;
+		used += len + 1;
+	}
+	ptrs[n] = NULL;
+	*out = ptrs;
+	return (long)n;
+}
+
+SYSCALL_DEFINE3(execve, const char __user *, upath, char *const __user *, uargv, char *const __user *, uenvp)
+{
+	struct process *p = proc_current();
+	char *path = kmalloc(4096, 0), *abuf = vmalloc(2 * ARG_MAX), *ebuf = vmalloc(2 * ARG_MAX);
+	char **argv, **envp;
+	long r = -ENOMEM;
+
+	if (!path || !abuf || !ebuf)
+		goto out;
+	r = strncpy_from_user(path, upath, 4096);
+	if (r < 0)
+		goto out;
+	r = copy_strings(uargv, abuf, 2 * ARG_MAX, &argv);
+	if (r >= 0)
+		r = copy_strings(uenvp, ebuf, 2 * ARG_MAX, &envp);
+	if (r < 0)
+		goto out;
+	r = proc_exec(task_user_frame(current_task()), path, argv, envp);
+	if (!r) {
+		p->vfork_done = true;
+		wake_up(&p->vfork_wait);
+	}
+out:
+	kfree(path);
+	vfree(abuf);
+	vfree(ebuf);
+	return r;
 }

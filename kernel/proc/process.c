@@ -1,5 +1,5 @@
-/* kernel/proc/process.c: process objects, pids, starting init, and process exit.
- * fork/clone, signals and wait4 build on these; exec is kernel/proc/exec.c. */
+/* kernel/proc/process.c: process objects, pids, and starting init.
+ * fork/clone is fork.c, exit and wait4 exit.c, exec exec.c. */
 #include <granary/arch.h>
 #include <granary/cpu.h>
 #include <granary/errno.h>
@@ -46,7 +46,7 @@ static void default_limits(struct process *p)
 }
 
 /* A new process with a pid, linked under parent (NULL for init). */
-static struct process *proc_alloc(struct process *parent)
+struct process *proc_alloc(struct process *parent)
 {
 	struct process *p = kzalloc(sizeof(*p));
 	unsigned long irq;
@@ -69,6 +69,7 @@ static struct process *proc_alloc(struct process *parent)
 	list_init(&p->sibling);
 	list_init(&p->threads);
 	wait_queue_init(&p->child_exit);
+	wait_queue_init(&p->vfork_wait);
 	p->parent = parent;
 	if (parent) {
 		p->cred = parent->cred;
@@ -106,6 +107,7 @@ void proc_put(struct process *p)
 	bool last = --p->refcount == 0;
 
 	if (last) {
+		list_del(&p->sibling);
 		pid_table[p->pid] = NULL;
 		pid_bitmap[p->pid / 64] &= ~(1ULL << (p->pid % 64));
 		nprocs--;
@@ -184,29 +186,7 @@ void proc_return_to_user(struct trap_frame *tf)
 	sched_preempt_point();
 }
 
-void proc_exit(int status)
+unsigned proc_count(void)
 {
-	struct task *t = current_task();
-	struct process *p = t->proc;
-
-	if (p->pid == 1) {
-		int code = (status & 0x7f) ? 128 + (status & 0x7f) : (status >> 8) & 0xff;
-		pr_notice("init exited with status %d\n", code);
-		machine_poweroff(code);
-	}
-	files_put(p->files);
-	p->files = NULL;
-	mm_switch(NULL);
-	mm_put(p->mm);
-	p->mm = NULL;
-	p->exit_status = status;
-	p->zombie = true;
-	list_del(&t->thread_link);
-	p->nthreads--;
-	if (p->parent)
-		wake_up(&p->parent->child_exit);
-	kfree(t->fpu);
-	t->fpu = NULL;
-	t->proc = NULL;
-	kthread_exit(0);
+	return nprocs;
 }

@@ -2,6 +2,7 @@
  * A task holds a reference on itself while it can run; the switch away from a dead task drops it. */
 #include <granary/cpu.h>
 #include <granary/errno.h>
+#include <granary/arch.h>
 #include <granary/kernel.h>
 #include <granary/sched.h>
 #include <granary/slab.h>
@@ -44,6 +45,7 @@ void task_put(struct task *t)
 	if (__atomic_sub_fetch(&t->refcount, 1, __ATOMIC_ACQ_REL))
 		return;
 	kstack_free(t->kstack);
+	kfree(t->fpu);
 	kfree(t);
 }
 
@@ -70,6 +72,44 @@ struct task *kthread_create(const char *name, int prio, int (*fn)(void *), void 
 	task_get(t); /* the caller's */
 	sched_wake(t);
 	return t;
+}
+
+struct task *task_fork(const struct trap_frame *tf)
+{
+	extern char fork_trampoline[];
+	struct task *cur = current_task(), *t = task_alloc(cur->comm, cur->prio);
+	u64 *sp;
+
+	if (!t)
+		return NULL;
+	t->fpu = fpu_alloc();
+	if (!t->fpu) {
+		task_put(t);
+		return NULL;
+	}
+	if (cur->fpu) {
+		fpu_save(cur->fpu); /* the registers are newer than the saved copy */
+		memcpy(t->fpu, cur->fpu, FPU_STATE_SIZE);
+	}
+	t->fs_base = cur->fs_base;
+	*task_user_frame(t) = *tf;
+	/* switch_to() pops six registers and returns into fork_trampoline, which irets
+	 * through the user frame just above. */
+	sp = (u64 *)task_user_frame(t);
+	*--sp = (u64)fork_trampoline;
+	for (int i = 0; i < 6; i++)
+		*--sp = 0;
+	t->ksp = (u64)sp;
+	return t;
+}
+
+void task_exit(void)
+{
+	struct task *t = current_task();
+
+	kfree(t->fpu);
+	t->fpu = NULL;
+	kthread_exit(0);
 }
 
 void kthread_exit(int code)
