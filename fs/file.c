@@ -136,3 +136,34 @@ void files_close_on_exec(struct files *fs)
 		if (fs->cloexec[i / 64] & (1ULL << (i % 64)))
 			fd_close(fs, i);
 }
+
+int fd_install_at(struct files *fs, struct file *f, int fd, bool cloexec)
+{
+	unsigned long irq;
+	struct file *old;
+
+	if (fd < 0 || fd >= FILES_MAX)
+		return -EBADF;
+	file_get(f);
+	irq = spin_lock_irqsave(&fs->lock);
+	old = fs->fd[fd];
+	fs->fd[fd] = f;
+	set_cloexec(fs, fd, cloexec);
+	spin_unlock_irqrestore(&fs->lock, irq);
+	if (old)
+		file_put(old);
+	return fd;
+}
+
+int fd_get_cloexec(struct files *fs, int fd)
+{
+	return !!(fs->cloexec[fd / 64] & (1ULL << (fd % 64)));
+}
+
+void fd_set_cloexec(struct files *fs, int fd, bool on)
+{
+	unsigned long irq = spin_lock_irqsave(&fs->lock);
+
+	set_cloexec(fs, fd, on);
+	spin_unlock_irqrestore(&fs->lock, irq);
+}

@@ -34,6 +34,11 @@ static bool check_ehdr(const Elf64_Ehdr *eh, size_t len)
 	return eh->e_phoff <= len && (u64)eh->e_phnum * sizeof(Elf64_Phdr) <= len - eh->e_phoff;
 }
 
+static u64 seg_end(const struct elf_segment *s)
+{
+	return s->vaddr + s->memsz; /* below USER_TOP: add_load checked */
+}
+
 /* Adds one PT_LOAD after the ones already in img, checking it alone and against the previous. */
 static bool add_load(struct elf_image *img, const Elf64_Phdr *ph, size_t len)
 {
@@ -51,11 +56,13 @@ static bool add_load(struct elf_image *img, const Elf64_Phdr *ph, size_t len)
 	if (ph->p_align > 1 &&
 	    (!is_pow2(ph->p_align) || (ph->p_vaddr - ph->p_offset) & (ph->p_align - 1)))
 		return false;
-	if (img->nseg) {
-		const struct elf_segment *prev = &img->seg[img->nseg - 1];
-		if (ph->p_vaddr < prev->vaddr + prev->memsz)
-			return false; /* out of order or overlapping */
-	}
+	/* Ascending and byte-disjoint; and no page holds bytes of three segments, so a page is
+	 * shared, if at all, by two neighbours. */
+	if (img->nseg && ph->p_vaddr < seg_end(&img->seg[img->nseg - 1]))
+		return false;
+	if (img->nseg >= 2 &&
+	    ALIGN_DOWN(ph->p_vaddr, ELF_PAGE) < ALIGN_UP(seg_end(&img->seg[img->nseg - 2]), ELF_PAGE))
+		return false;
 	s = &img->seg[img->nseg++];
 	s->vaddr = ph->p_vaddr;
 	s->memsz = ph->p_memsz;
@@ -159,8 +166,7 @@ int elf_parse(const void *buf, size_t len, struct elf_image *img)
 	if (!s || !(s->prot & PROT_EXEC))
 		goto bad;
 	img->lo = ALIGN_DOWN(img->seg[0].vaddr, ELF_PAGE);
-	s = &img->seg[img->nseg - 1];
-	img->hi = ALIGN_UP(s->vaddr + s->memsz, ELF_PAGE); /* <= USER_TOP, which is page-aligned */
+	img->hi = ALIGN_UP(seg_end(&img->seg[img->nseg - 1]), ELF_PAGE); /* <= USER_TOP */
 	return 0;
 bad:
 	memset(img, 0, sizeof(*img));

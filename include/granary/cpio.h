@@ -17,7 +17,8 @@ struct cpio_entry {
  * ends the archive; both fill e and advance *off past the entry's data, 4-byte aligned.
  * -EINVAL (e, *off untouched) for a malformed archive: a magic other than 070701 or 070702 (whose
  * checksum is not verified), a field that is not 8 hex digits, a name size of 0, a name whose only
- * NUL is not at namesize - 1, or a header, name or data running past len. */
+ * NUL is not at namesize - 1, or a header, name, the padding after the name, or data running
+ * past len. Sizes are checked without sums that could wrap. */
 int cpio_next(const void *archive, size_t len, size_t *off, struct cpio_entry *e);
 
 /* Finds path in the archive, up to its first trailer. "/bin/sh", "bin/sh", "./bin/sh" and

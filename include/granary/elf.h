@@ -69,10 +69,10 @@ struct elf_image {
  * (PT_INTERP). Each PT_LOAD must have 0 < memsz, filesz <= memsz, its file bytes inside buf, its
  * memory below USER_TOP, (vaddr - offset) % 4096 == 0, and p_align 0, 1 or a power of two that
  * vaddr and offset agree modulo. The PT_LOADs are in ascending order and byte-disjoint: each
- * starts at or after the end (vaddr + memsz) of the one before. Rounded out to pages, neighbours
- * may thus share the page where one ends and the next begins; a loader gives that page both
- * protections and must zero only [vaddr + filesz, vaddr + memsz) of each segment, never the rest
- * of a page. e_entry must lie in an executable PT_LOAD, a PT_PHDR inside a PT_LOAD, and there is
+ * starts at or after the end (vaddr + memsz) of the one before. Rounded out to pages, two
+ * neighbours may thus share the page where one ends and the next begins, but no page has bytes
+ * of three segments. A loader gives a shared page both protections and must zero only
+ * [vaddr + filesz, vaddr + memsz) of each segment, never the rest of a page. e_entry must lie in an executable PT_LOAD, a PT_PHDR inside a PT_LOAD, and there is
  * at most one PT_TLS, with filesz <= memsz and p_align 0 or a power of two. */
 int elf_parse(const void *buf, size_t len, struct elf_image *img);
 

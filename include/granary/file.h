@@ -49,10 +49,18 @@ void files_put(struct files *fs);
 int fd_install(struct files *fs, struct file *f, int min, bool cloexec);
 /* The file at fd with a reference for the caller, or NULL (the caller returns -EBADF). */
 struct file *fd_get(struct files *fs, int fd);
+/* Installs f at exactly fd, closing what was there (dup2): fd, or -EBADF for a bad fd. */
+int fd_install_at(struct files *fs, struct file *f, int fd, bool cloexec);
+/* Close-on-exec flag of an open fd. */
+int fd_get_cloexec(struct files *fs, int fd);
+void fd_set_cloexec(struct files *fs, int fd, bool on);
 /* 0, or -EBADF. */
 int fd_close(struct files *fs, int fd);
 /* Closes every close-on-exec descriptor (exec). */
 void files_close_on_exec(struct files *fs);
+
+/* A pipe: fds[0] reads, fds[1] writes (flags: O_NONBLOCK on both). 0 or -ENOMEM. */
+int pipe_create(struct file *files[2], unsigned flags);
 
 /* The console as a file: writes go to every console, reads are not wired up yet (EOF). */
 struct file *console_file_open(void);
