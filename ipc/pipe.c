@@ -2,6 +2,7 @@
  * Writes of up to PIPE_BUF bytes are atomic; writing with no reader fails with EPIPE (and SIGPIPE). */
 #include <granary/errno.h>
 #include <granary/file.h>
+#include <granary/proc.h>
 #include <granary/sched.h>
 #include <granary/slab.h>
 #include <granary/time.h>
@@ -62,7 +63,8 @@ static long pipe_read(struct file *f, char __user *buf, size_t n)
 		spin_unlock_irqrestore(&p->lock, irq);
 		if (f->flags & O_NONBLOCK)
 			return -EAGAIN;
-		wait_event(p->readable, READ_ONCE(p->len) || !READ_ONCE(p->writers));
+		if (wait_event_interruptible(p->readable, READ_ONCE(p->len) || !READ_ONCE(p->writers)))
+			return -ERESTARTSYS;
 	}
 	r = ring_io(p, (char __user *)buf, n, true);
 	spin_unlock_irqrestore(&p->lock, irq);
@@ -84,13 +86,16 @@ static long pipe_write(struct file *f, const char __user *buf, size_t n)
 
 		if (!p->readers) {
 			spin_unlock_irqrestore(&p->lock, irq);
+			signal_send_task(current_task(), SIGPIPE, NULL);
 			return done ? (long)done : -EPIPE;
 		}
 		if (PIPE_SIZE - p->len < need) {
 			spin_unlock_irqrestore(&p->lock, irq);
 			if (f->flags & O_NONBLOCK)
 				return done ? (long)done : -EAGAIN;
-			wait_event(p->writable, PIPE_SIZE - READ_ONCE(p->len) >= need || !READ_ONCE(p->readers));
+			if (wait_event_interruptible(p->writable,
+						     PIPE_SIZE - READ_ONCE(p->len) >= need || !READ_ONCE(p->readers)))
+				return done ? (long)done : -ERESTARTSYS;
 			continue;
 		}
 		r = ring_io(p, (char __user *)buf + done, n - done, false);

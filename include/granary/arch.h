@@ -33,6 +33,8 @@ void fpu_init(void);
 /* A new state buffer holding the initial state; NULL when out of memory (kfree() it). */
 void *fpu_alloc(void);
 void fpu_save(void *state);
+/* The state a new program (or a signal handler) starts with. */
+const void *fpu_initial_state(void);
 void fpu_restore(const void *state);
 
 /* Fills and loads the IDT: every vector has a stub; NMI, #DF and #MC use IST stacks. */

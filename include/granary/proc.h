@@ -6,6 +6,7 @@
 #include <granary/list.h>
 #include <granary/types.h>
 #include <granary/wait.h>
+#include <uapi/signal.h>
 
 struct mm;
 struct files;
@@ -14,6 +15,20 @@ struct trap_frame;
 
 #define PID_MAX 32768
 #define PROC_MAX 1024 /* processes alive at once, whatever the limits say */
+
+/* A pending signal's details (the parts of siginfo that vary). */
+struct sig_info {
+	s32 code;
+	s32 pid;
+	u32 uid;
+	s32 status;
+	u64 addr;
+};
+
+struct sig_pending {
+	u64 set; /* bit (sig - 1) */
+	struct sig_info info[64];
+};
 
 struct cred {
 	u32 uid, gid, euid, egid, suid, sgid;
@@ -40,8 +55,13 @@ struct process {
 	struct cred cred;
 	u32 umask;
 	struct rlimit64 rlim[RLIM_NLIMITS];
+	struct k_sigaction action[64]; /* index sig - 1 */
+	struct sig_pending pending;    /* sent to the process: any thread may take it */
+	bool stopped;		       /* stopped by SIGSTOP/SIGTSTP/...; SIGCONT resumes */
+	int report;		       /* stop/continue news for wait4 (WUNTRACED/WCONTINUED) */
 	int exit_status;	 /* as wait4 reports it, once a zombie */
 	bool zombie;
+	bool exiting;		 /* exit_group has begun: exit_status is final */
 	bool vfork_done;	 /* a vfork child has exec'd or exited: its parent may go on */
 	struct wait_queue vfork_wait;
 	struct wait_queue child_exit; /* the parent sleeps here in wait4 */
@@ -62,6 +82,8 @@ int proc_start_init(const char *path);
  * user frame tf at the entry. 0, or -ENOENT, -EACCES, -ENOEXEC, -E2BIG, -ENOMEM. */
 int proc_exec(struct trap_frame *tf, const char *path, char *const argv[], char *const envp[]);
 
+/* Ends the calling thread of a multi-threaded process. */
+__attribute__((noreturn)) void proc_exit_thread(void);
 /* Ends the current process with a wait status (exit code << 8, or a signal number). */
 __attribute__((noreturn)) void proc_exit(int status);
 
@@ -79,5 +101,26 @@ __attribute__((noreturn)) void proc_enter_user(struct trap_frame *tf);
 
 /* Runs on the way back to user mode: pending signals, rescheduling. */
 void proc_return_to_user(struct trap_frame *tf);
+
+/* ---- signals (kernel/proc/signal.c) ---- */
+
+/* Internal: an interrupted call restarts under SA_RESTART, else fails with EINTR. */
+#define ERESTARTSYS 512
+
+/* Queues sig for process p (info may be NULL: sent by the kernel); wakes a thread to take it. */
+void signal_send(struct process *p, int sig, const struct sig_info *info);
+/* Queues sig for one task (tkill, faults). */
+void signal_send_task(struct task *t, int sig, const struct sig_info *info);
+/* A synchronous fault signal: delivered even if blocked or ignored (then it kills). */
+void signal_force(int sig, int code, u64 addr);
+/* True if the current task has a signal it does not block. */
+bool signal_pending(void);
+/* Delivers pending signals before returning to user mode with tf. */
+void signal_deliver(struct trap_frame *tf);
+/* Tells p's parent that p exited (SIGCHLD); returns true if the parent ignores children,
+ * so p should be reaped at once. */
+bool signal_child_exit(struct process *p);
+/* Resets handlers to default across exec (ignored signals stay ignored). */
+void signal_exec(struct process *p);
 
 #endif

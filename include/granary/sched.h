@@ -25,6 +25,8 @@ enum task_state {
 #define TASK_COMM_LEN 16
 #define SCHED_SLICE_TICKS 5 /* ticks a task runs before others of its priority get a turn */
 
+struct sig_pending;
+
 struct task {
 	u64 ksp;     /* saved kernel stack pointer; offset 0, used by switch.S */
 	void *kstack; /* lowest address of the kernel stack (KSTACK_SIZE bytes) */
@@ -46,6 +48,12 @@ struct task {
 	void *fpu;		      /* FXSAVE area (512 bytes, 16-aligned) */
 	u64 fs_base;		      /* the user's TLS pointer (arch_prctl) */
 	u64 clear_child_tid;	      /* user address zeroed and futex-woken at exit */
+	u64 sig_blocked;	      /* bit (sig - 1): blocked signals */
+	u64 sig_saved;		      /* the mask to restore after rt_sigsuspend */
+	bool sig_restore;
+	struct sig_pending *sig_pending; /* sent to this thread (tkill, faults); NULL until used */
+	u64 ss_sp, ss_size;		 /* sigaltstack */
+	u32 ss_flags;
 };
 
 /* Where a task's user registers live while it is in the kernel: the top of its stack. */

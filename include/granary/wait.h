@@ -47,6 +47,26 @@ void wait_finish(struct wait_queue *wq, struct waiter *w);
 		wait_finish(&(wq), &__w);                                  \
 	} while (0)
 
+/* Sleeps until cond is true (0) or a signal arrives (-ERESTARTSYS: the call is restarted
+ * or fails with EINTR, as the handler's SA_RESTART says). */
+#define wait_event_interruptible(wq, cond)                                 \
+	({                                                                 \
+		struct waiter __w = { .task = NULL };                      \
+		int __ret = 0;                                             \
+		for (;;) {                                                 \
+			wait_prepare(&(wq), &__w, TASK_INTERRUPTIBLE);     \
+			if (cond)                                          \
+				break;                                     \
+			if (signal_pending()) {                            \
+				__ret = -ERESTARTSYS;                      \
+				break;                                     \
+			}                                                  \
+			schedule();                                        \
+		}                                                          \
+		wait_finish(&(wq), &__w);                                  \
+		__ret;                                                     \
+	})
+
 /* Sleeps until cond is true or timeout ticks pass: 0 if cond held, -ETIMEDOUT otherwise. */
 #define wait_event_timeout(wq, cond, timeout)                                    \
 	({                                                                       \

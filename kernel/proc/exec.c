@@ -208,6 +208,8 @@ static int exec_elf(struct trap_frame *tf, const char *path, const struct cpio_e
 		mm_put(old);
 	vm_set_brk_start(mm, img.hi + bias);
 	files_close_on_exec(p->files);
+	signal_exec(p);
+	current_task()->ss_sp = current_task()->ss_size = 0;
 	strlcpy(p->exe, path, sizeof(p->exe));
 	strlcpy(p->comm, strrchr(path, '/') ? strrchr(path, '/') + 1 : path, sizeof(p->comm));
 	current_task()->fs_base = 0;

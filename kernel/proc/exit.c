@@ -11,6 +11,7 @@
 
 #define WNOHANG 1
 #define WUNTRACED 2
+#define WCONTINUED 8
 
 /* Gives the children of p to init (pid 1), waking init if any is already a zombie. */
 static void reparent_children(struct process *p)
@@ -42,11 +43,39 @@ static void release_thread(struct task *t)
 		copy_to_user((void __user *)t->clear_child_tid, &zero, sizeof(zero));
 }
 
-void proc_exit(int status)
+/* Ends the calling thread only (exit(2) in a multi-threaded process). */
+void proc_exit_thread(void)
 {
 	struct task *t = current_task();
 	struct process *p = t->proc;
 
+	release_thread(t);
+	list_del(&t->thread_link);
+	p->nthreads--;
+	t->proc = NULL;
+	task_exit();
+}
+
+void proc_exit(int status)
+{
+	struct task *t = current_task();
+	struct process *p = t->proc;
+	struct list_head *pos;
+
+	/* The first exit decides the status; the other threads are killed and the last one
+	 * out tears the process down. */
+	if (!p->exiting) {
+		p->exiting = true;
+		p->exit_status = status;
+		list_for_each(pos, &p->threads) {
+			struct task *o = list_entry(pos, struct task, thread_link);
+			if (o != t)
+				signal_send_task(o, SIGKILL, NULL);
+		}
+	}
+	if (p->nthreads > 1)
+		proc_exit_thread();
+	status = p->exit_status;
 	if (p->pid == 1) {
 		int code = (status & 0x7f) ? 128 + (status & 0x7f) : (status >> 8) & 0xff;
 		pr_notice("init exited with status %d\n", code);
@@ -62,12 +91,14 @@ void proc_exit(int status)
 	p->nthreads--;
 	t->proc = NULL;
 	reparent_children(p);
-	p->exit_status = status;
 	p->vfork_done = true;
 	wake_up(&p->vfork_wait);
 	p->zombie = true;
-	if (p->parent)
+	if (signal_child_exit(p)) {
+		proc_put(p); /* the parent ignores children: no zombie */
+	} else if (p->parent) {
 		wake_up(&p->parent->child_exit);
+	}
 	task_exit();
 }
 
@@ -82,19 +113,21 @@ static bool matches(const struct process *c, int pid, const struct process *me)
 	return true;
 }
 
-/* A zombie child matching pid (reaped: unlinked), 0 if there are matching children but none
- * has exited, -ECHILD if there are none. */
-static struct process *find_zombie(struct process *me, int pid, bool *any)
+/* A child matching pid with news for wait4: exited, or (as options ask) stopped or
+ * continued; NULL if none. *any says whether any child matches at all. */
+static struct process *find_news(struct process *me, int pid, int options, bool *any)
 {
 	struct list_head *pos;
 
 	*any = false;
 	list_for_each(pos, &me->children) {
 		struct process *c = list_entry(pos, struct process, sibling);
+		int r = READ_ONCE(c->report);
 		if (!matches(c, pid, me))
 			continue;
 		*any = true;
-		if (c->zombie)
+		if (c->zombie || ((options & WUNTRACED) && (r & 0xff) == 0x7f) ||
+		    ((options & WCONTINUED) && r == 0xffff))
 			return c;
 	}
 	return NULL;
@@ -106,17 +139,29 @@ SYSCALL_DEFINE4(wait4, int, pid, int __user *, status, int, options, void __user
 	bool any;
 	int ret;
 
-	if (options & ~(WNOHANG | WUNTRACED))
+	if (options & ~(WNOHANG | WUNTRACED | WCONTINUED))
 		return -EINVAL;
-	c = find_zombie(me, pid, &any);
+	c = find_news(me, pid, options, &any);
 	if (!c && !any)
 		return -ECHILD;
 	if (!c && (options & WNOHANG))
 		return 0;
-	if (!c)
-		wait_event(me->child_exit, (c = find_zombie(me, pid, &any)) || !any);
+	if (!c) {
+		int err = wait_event_interruptible(me->child_exit,
+						   (c = find_news(me, pid, options, &any)) || !any);
+		if (err)
+			return err;
+	}
 	if (!c)
 		return -ECHILD;
+	if (!c->zombie) {
+		/* A stop or continue: reported once, the child stays. */
+		int st = c->report;
+		c->report = 0;
+		if (status && copy_to_user(status, &st, sizeof(int)))
+			return -EFAULT;
+		return c->pid;
+	}
 	if (status && copy_to_user(status, &c->exit_status, sizeof(int)))
 		return -EFAULT;
 	if (rusage && clear_user(rusage, 144))

@@ -183,7 +183,12 @@ int proc_start_init(const char *path)
 
 void proc_return_to_user(struct trap_frame *tf)
 {
+	struct task *t = current_task();
+
 	sched_preempt_point();
+	if (t->proc && (signal_pending() || t->sig_restore ||
+			(tf->vector == 0x100 && (long)tf->rax == -ERESTARTSYS)))
+		signal_deliver(tf);
 }
 
 unsigned proc_count(void)

@@ -25,6 +25,13 @@ SYSCALL_DEFINE0(getegid) { return proc_current()->cred.egid; }
 
 SYSCALL_DEFINE1(exit, int, code)
 {
+	struct process *p = proc_current();
+
+	/* exit(2) ends one thread; the process ends with its last thread. */
+	if (p->nthreads > 1 && !p->exiting) {
+		p->exit_status = (code & 0xff) << 8;
+		proc_exit_thread();
+	}
 	proc_exit((code & 0xff) << 8);
 }
 
@@ -126,7 +133,20 @@ SYSCALL_DEFINE2(nanosleep, const struct timespec __user *, req, struct timespec 
 	ns = (u64)k.sec * NSEC_PER_SEC + (u64)k.nsec;
 	/* Whole ticks, rounded up, plus the partial tick we are in. */
 	ticks = (ns + NSEC_PER_SEC / CONFIG_HZ - 1) / (NSEC_PER_SEC / CONFIG_HZ);
-	if (ticks)
-		sched_sleep_ticks(ticks + 1);
+	if (ticks) {
+		u64 deadline = time_ticks() + ticks + 1, left;
+		while (time_ticks() < deadline && !signal_pending()) {
+			current_task()->state = TASK_INTERRUPTIBLE;
+			schedule_until(deadline);
+			current_task()->state = TASK_RUNNING;
+		}
+		if (time_ticks() < deadline) {
+			left = (deadline - time_ticks()) * (NSEC_PER_SEC / CONFIG_HZ);
+			k = (struct timespec){ (s64)(left / NSEC_PER_SEC), (s64)(left % NSEC_PER_SEC) };
+			if (rem && copy_to_user(rem, &k, sizeof(k)))
+				return -EFAULT;
+			return -EINTR;
+		}
+	}
 	return 0;
 }

@@ -25,6 +25,11 @@ void fpu_init(void)
 	fpu_save(initial_state);
 }
 
+const void *fpu_initial_state(void)
+{
+	return initial_state;
+}
+
 void *fpu_alloc(void)
 {
 	/* kmalloc aligns power-of-two sizes to themselves: 512 bytes, 512-aligned. */

@@ -97,17 +97,28 @@ u64 irq_count(unsigned vector)
 	return vector < 256 ? READ_ONCE(counts[vector]) : 0;
 }
 
-/* A fault in user code: until signals exist, the process dies as SIGSEGV/SIGILL/SIGFPE would
- * kill it, with a log line saying why. */
+/* A fault in user code becomes a signal (delivered on the way back to user mode). */
 static void user_exception(struct trap_frame *tf)
 {
-	struct process *p = proc_current();
-	int sig = tf->vector == X86_TRAP_UD ? 4 : tf->vector == X86_TRAP_DE ? 8 : 11;
-
-	pr_info("pid %d (%s): %s at ip %#llx sp %#llx addr %#llx error %#llx: killed\n", p->pid,
-		p->comm, trap_name(tf->vector), (unsigned long long)tf->rip, (unsigned long long)tf->rsp,
-		(unsigned long long)read_cr2(), (unsigned long long)tf->error);
-	proc_exit(sig);
+	switch (tf->vector) {
+	case X86_TRAP_PF:
+		signal_force(SIGSEGV, (tf->error & PF_PRESENT) ? SEGV_ACCERR : SEGV_MAPERR, read_cr2());
+		break;
+	case X86_TRAP_UD:
+		signal_force(SIGILL, ILL_ILLOPN, tf->rip);
+		break;
+	case X86_TRAP_DE:
+	case X86_TRAP_MF:
+	case X86_TRAP_XM:
+		signal_force(SIGFPE, FPE_INTDIV, tf->rip);
+		break;
+	case X86_TRAP_BP:
+	case X86_TRAP_DB:
+		signal_force(SIGTRAP, 0, tf->rip);
+		break;
+	default:
+		signal_force(tf->vector == X86_TRAP_AC ? SIGBUS : SIGSEGV, 0x80, 0);
+	}
 }
 
 static void exception(struct trap_frame *tf)
