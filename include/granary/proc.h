@@ -102,6 +102,13 @@ __attribute__((noreturn)) void proc_enter_user(struct trap_frame *tf);
 /* Runs on the way back to user mode: pending signals, rescheduling. */
 void proc_return_to_user(struct trap_frame *tf);
 
+/* ---- futexes (ipc/futex.c) ---- */
+
+/* Wakes up to n waiters on the user word at uaddr; the number woken or a negative errno. */
+long futex_wake(u64 uaddr, bool private, int n, u32 bitset);
+/* Marks the robust locks a dying task holds as owner-died and wakes a waiter of each. */
+void futex_exit_robust(struct task *t);
+
 /* ---- signals (kernel/proc/signal.c) ---- */
 
 /* Internal: an interrupted call restarts under SA_RESTART, else fails with EINTR. */

@@ -48,6 +48,7 @@ struct task {
 	void *fpu;		      /* FXSAVE area (512 bytes, 16-aligned) */
 	u64 fs_base;		      /* the user's TLS pointer (arch_prctl) */
 	u64 clear_child_tid;	      /* user address zeroed and futex-woken at exit */
+	u64 robust_list;	      /* set_robust_list head, walked at exit */
 	u64 sig_blocked;	      /* bit (sig - 1): blocked signals */
 	u64 sig_saved;		      /* the mask to restore after rt_sigsuspend */
 	bool sig_restore;

@@ -38,9 +38,11 @@ static void release_thread(struct task *t)
 {
 	u32 zero = 0;
 
-	/* CLONE_CHILD_CLEARTID: tell a joining thread (futex wake arrives with futexes). */
-	if (t->clear_child_tid)
-		copy_to_user((void __user *)t->clear_child_tid, &zero, sizeof(zero));
+	futex_exit_robust(t);
+	/* CLONE_CHILD_CLEARTID: zero the tid word and wake a thread joining this one. */
+	if (t->clear_child_tid &&
+	    !copy_to_user((void __user *)t->clear_child_tid, &zero, sizeof(zero)))
+		futex_wake(t->clear_child_tid, false, 1, 0xffffffffu);
 }
 
 /* Ends the calling thread only (exit(2) in a multi-threaded process). */

@@ -16,16 +16,18 @@
 #define CLONE_VFORK 0x00004000
 #define CLONE_PARENT 0x00008000
 #define CLONE_THREAD 0x00010000
+#define CLONE_SYSVSEM 0x00040000 /* shares SysV semaphore undo lists: there are none */
 #define CLONE_SETTLS 0x00080000
 #define CLONE_PARENT_SETTID 0x00100000
 #define CLONE_CHILD_CLEARTID 0x00200000
+#define CLONE_DETACHED 0x00400000 /* ignored, as Linux ignores it */
 #define CLONE_CHILD_SETTID 0x01000000
 #define CSIGNAL 0xff
 
 /* The flags Granary understands; anything else is -EINVAL rather than silently ignored. */
 #define CLONE_KNOWN (CSIGNAL | CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_VFORK | \
 		     CLONE_PARENT | CLONE_THREAD | CLONE_SETTLS | CLONE_PARENT_SETTID |         \
-		     CLONE_CHILD_CLEARTID | CLONE_CHILD_SETTID)
+		     CLONE_CHILD_CLEARTID | CLONE_CHILD_SETTID | CLONE_SYSVSEM | CLONE_DETACHED)
 
 /* A new process: memory copied on write, descriptors copied. */
 static struct process *copy_process(struct process *parent, struct task *t)
