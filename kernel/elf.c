@@ -56,12 +56,12 @@ static bool add_load(struct elf_image *img, const Elf64_Phdr *ph, size_t len)
 	if (ph->p_align > 1 &&
 	    (!is_pow2(ph->p_align) || (ph->p_vaddr - ph->p_offset) & (ph->p_align - 1)))
 		return false;
-	/* Ascending and byte-disjoint; and no page holds bytes of three segments, so a page is
-	 * shared, if at all, by two neighbours. */
+	/* Ascending and byte-disjoint; and no page holds bytes of three segments, so a page
+	 * is shared, if at all, by two neighbours. */
 	if (img->nseg && ph->p_vaddr < seg_end(&img->seg[img->nseg - 1]))
 		return false;
-	if (img->nseg >= 2 &&
-	    ALIGN_DOWN(ph->p_vaddr, ELF_PAGE) < ALIGN_UP(seg_end(&img->seg[img->nseg - 2]), ELF_PAGE))
+	if (img->nseg >= 2 && ALIGN_DOWN(ph->p_vaddr, ELF_PAGE) <
+				      ALIGN_UP(seg_end(&img->seg[img->nseg - 2]), ELF_PAGE))
 		return false;
 	s = &img->seg[img->nseg++];
 	s->vaddr = ph->p_vaddr;
@@ -90,20 +90,21 @@ static const struct elf_segment *seg_holding(const struct elf_image *img, u64 va
 {
 	for (unsigned i = 0; i < img->nseg; i++) {
 		const struct elf_segment *s = &img->seg[i];
-		if (vaddr >= s->vaddr && vaddr - s->vaddr < s->memsz && size <= s->memsz - (vaddr - s->vaddr))
+		u64 at = vaddr - s->vaddr;
+		if (vaddr >= s->vaddr && at < s->memsz && size <= s->memsz - at)
 			return s;
 	}
 	return NULL;
 }
 
-/* Where the program headers land when no PT_PHDR says: inside the PT_LOAD whose file bytes hold them. */
+/* Where the program headers land without a PT_PHDR: in the PT_LOAD whose file bytes hold them. */
 static u64 phdr_from_loads(const struct elf_image *img, u64 size)
 {
 	for (unsigned i = 0; i < img->nseg; i++) {
 		const struct elf_segment *s = &img->seg[i];
-		if (img->phoff >= s->offset && img->phoff - s->offset < s->filesz &&
-		    size <= s->filesz - (img->phoff - s->offset))
-			return s->vaddr + (img->phoff - s->offset);
+		u64 at = img->phoff - s->offset;
+		if (img->phoff >= s->offset && at < s->filesz && size <= s->filesz - at)
+			return s->vaddr + at;
 	}
 	return 0;
 }

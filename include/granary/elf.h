@@ -1,5 +1,5 @@
 /* include/granary/elf.h: the ELF64 file structures and the parser of static x86_64 executables.
- * Pure parsing of an untrusted file image; loading it into an address space is the loader's business. */
+ * Pure parsing of an untrusted file image; loading it is the business of kernel/proc/exec.c. */
 #ifndef GRANARY_ELF_H
 #define GRANARY_ELF_H
 
@@ -51,29 +51,33 @@ struct elf_segment {
 	unsigned prot; /* PROT_READ|PROT_WRITE|PROT_EXEC (uapi/mman.h) from p_flags */
 };
 
+/* Addresses are as in the file: for ET_DYN the loader adds its load bias to each. */
 struct elf_image {
-	u16 type;  /* ET_EXEC, or ET_DYN (a static PIE: every address below is before relocation) */
-	u64 entry; /* e_entry as in the file */
+	u16 type;  /* ET_EXEC, or ET_DYN (a static PIE) */
+	u64 entry; /* e_entry */
 	u64 phoff;
 	u16 phnum, phentsize;
-	u64 phdr_vaddr; /* where the program headers are once loaded (for AT_PHDR), 0 if not mapped */
-	struct elf_segment seg[ELF_MAX_SEGMENTS]; /* the PT_LOADs, in file order = ascending vaddr */
+	u64 phdr_vaddr; /* the program headers once loaded (for AT_PHDR), 0 if not mapped */
+	struct elf_segment seg[ELF_MAX_SEGMENTS]; /* the PT_LOADs: file order, ascending vaddr */
 	unsigned nseg;				  /* 1..ELF_MAX_SEGMENTS */
-	u64 lo, hi;				  /* page-aligned span of all PT_LOADs: [lo, hi) */
-	bool exec_stack;			  /* PT_GNU_STACK with PF_X; no PT_GNU_STACK: false */
+	u64 lo, hi;	 /* page-aligned span of all PT_LOADs: [lo, hi), hi <= USER_TOP */
+	bool exec_stack; /* PT_GNU_STACK with PF_X; without a PT_GNU_STACK, false */
 	u64 tls_vaddr, tls_filesz, tls_memsz, tls_align; /* PT_TLS, zeros if none */
 };
 
-/* Parses a whole ELF file held in buf (len bytes) into img. 0, or -ENOEXEC (img then zeroed) for
- * anything that is not a valid static x86_64 ELF64 executable, including a dynamically linked one
- * (PT_INTERP). Each PT_LOAD must have 0 < memsz, filesz <= memsz, its file bytes inside buf, its
- * memory below USER_TOP, (vaddr - offset) % 4096 == 0, and p_align 0, 1 or a power of two that
- * vaddr and offset agree modulo. The PT_LOADs are in ascending order and byte-disjoint: each
- * starts at or after the end (vaddr + memsz) of the one before. Rounded out to pages, two
+/* Parses a whole ELF file held in buf (len bytes) into img. 0, or -ENOEXEC (img then zeroed)
+ * for anything that is not a valid static x86_64 ELF64 executable, a dynamically linked one
+ * (with a PT_INTERP) included. The header must be ELFCLASS64, little-endian, EV_CURRENT,
+ * EM_X86_64, ET_EXEC or ET_DYN, e_phentsize 56, its program headers inside buf. There must be
+ * 1 to ELF_MAX_SEGMENTS PT_LOADs, each with 0 < memsz, filesz <= memsz, its file bytes inside
+ * buf, its memory below USER_TOP, (vaddr - offset) % 4096 == 0, and p_align 0, 1 or a power
+ * of two that vaddr and offset agree modulo. They are in ascending order and byte-disjoint:
+ * each starts at or after the end (vaddr + memsz) of the one before. Rounded out to pages, two
  * neighbours may thus share the page where one ends and the next begins, but no page has bytes
- * of three segments. A loader gives a shared page both protections and must zero only
- * [vaddr + filesz, vaddr + memsz) of each segment, never the rest of a page. e_entry must lie in an executable PT_LOAD, a PT_PHDR inside a PT_LOAD, and there is
- * at most one PT_TLS, with filesz <= memsz and p_align 0 or a power of two. */
+ * of three segments. A loader gives a shared page both protections and zeroes only
+ * [vaddr + filesz, vaddr + memsz) of each segment, never the rest of a page. e_entry must lie
+ * in an executable PT_LOAD and a PT_PHDR's headers inside a PT_LOAD; at most one PT_TLS, with
+ * filesz <= memsz and p_align 0, 1 or a power of two. */
 int elf_parse(const void *buf, size_t len, struct elf_image *img);
 
 #endif

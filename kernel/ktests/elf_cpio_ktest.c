@@ -56,8 +56,8 @@ static void put_entry(char *buf, size_t *len, const char *name, u32 mode, const 
 {
 	size_t n = strlen(name) + 1, size = strlen(data);
 
-	*len += snprintf(buf + *len, 111, "070701%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X",
-			 1u, mode, 0u, 0u, 1u, 0u, (u32)size, 0u, 0u, 0u, 0u, (u32)n, 0u);
+	*len += snprintf(buf + *len, 111, "070701%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X"
+			 "%08X", 1u, mode, 0u, 0u, 1u, 0u, (u32)size, 0u, 0u, 0u, 0u, (u32)n, 0u);
 	memcpy(buf + *len, name, n);
 	*len = ALIGN_UP(*len + n, 4);
 	memcpy(buf + *len, data, size);

@@ -62,7 +62,7 @@ int cpio_next(const void *archive, size_t len, size_t *off, struct cpio_entry *e
 			return -EINVAL;
 
 	/* The name follows the header; then header and name are padded to 4 bytes (relative to
-	 * the archive start, as the kernel unpacks it), then the data, padded the same way.
+	 * the archive start, as Linux unpacks it), then the data, padded the same way.
 	 * All sizes are at most 2^32 - 1 and pos <= len, so none of the sums below wrap. */
 	namesize = f[FIELD_NAMESIZE];
 	pos += HDR_SIZE;

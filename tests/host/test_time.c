@@ -13,6 +13,13 @@
 static u64 pit_cycles; /* what the "PIT" measures over its 20 ms */
 static char printed[256];
 
+/* The tick hands on to the scheduler; here it only counts. */
+static int sched_ticks;
+void sched_tick(void)
+{
+	sched_ticks++;
+}
+
 u64 pit_wait_ms(unsigned ms, void (*at_start)(void), void (*at_end)(void))
 {
 	assert_int_equal(ms, 20);
@@ -100,10 +107,12 @@ static void test_ns_after_calibration(void **state)
 static void test_ticks(void **state)
 {
 	u64 before = time_ticks();
+	int sched_before = sched_ticks;
 
 	for (int i = 0; i < 1000; i++)
 		time_tick();
 	assert_int_equal(time_ticks(), before + 1000);
+	assert_int_equal(sched_ticks, sched_before + 1000); /* each tick reaches the scheduler */
 }
 
 int main(void)
