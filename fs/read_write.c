@@ -3,6 +3,7 @@
 #include <granary/errno.h>
 #include <granary/file.h>
 #include <granary/proc.h>
+#include <granary/string.h>
 #include <granary/syscall.h>
 
 #define IOV_MAX 1024
@@ -94,4 +95,77 @@ SYSCALL_DEFINE3(ioctl, int, fd, unsigned, cmd, unsigned long, arg)
 	ret = f->ops->ioctl ? f->ops->ioctl(f, cmd, arg) : -ENOTTY;
 	file_put(f);
 	return ret;
+}
+
+SYSCALL_DEFINE3(readv, int, fd, const struct iovec __user *, uiov, int, cnt)
+{
+	struct iovec iov;
+	struct file *f;
+	long total = 0;
+
+	if (cnt < 0 || cnt > IOV_MAX)
+		return -EINVAL;
+	f = get(fd);
+	if (!f)
+		return -EBADF;
+	for (int i = 0; i < cnt; i++) {
+		long r;
+		if (copy_from_user(&iov, uiov + i, sizeof(iov))) {
+			total = total ? total : -EFAULT;
+			break;
+		}
+		if (!iov.len)
+			continue;
+		r = f->ops->read ? f->ops->read(f, (char __user *)iov.base, iov.len) : -EINVAL;
+		if (r < 0) {
+			total = total ? total : r;
+			break;
+		}
+		total += r;
+		if ((u64)r < iov.len)
+			break; /* a short read ends it */
+	}
+	file_put(f);
+	return total;
+}
+
+/* Pipes and the console have no file position; seekable files arrive with the VFS. */
+static long no_position(int fd)
+{
+	struct file *f = get(fd);
+
+	if (!f)
+		return -EBADF;
+	file_put(f);
+	return -ESPIPE;
+}
+
+SYSCALL_DEFINE3(lseek, int, fd, s64, off, int, whence) { return no_position(fd); }
+SYSCALL_DEFINE4(pread64, int, fd, char __user *, buf, size_t, n, s64, off) { return no_position(fd); }
+SYSCALL_DEFINE4(pwrite64, int, fd, const char __user *, buf, size_t, n, s64, off) { return no_position(fd); }
+
+struct kstat {
+	u64 dev, ino, nlink;
+	u32 mode, uid, gid, pad0;
+	u64 rdev;
+	s64 size, blksize, blocks;
+	s64 atime, atime_ns, mtime, mtime_ns, ctime, ctime_ns;
+	s64 unused[3];
+};
+
+SYSCALL_DEFINE2(fstat, int, fd, struct kstat __user *, st)
+{
+	struct file *f = get(fd);
+	struct kstat k;
+
+	if (!f)
+		return -EBADF;
+	memset(&k, 0, sizeof(k));
+	k.mode = f->ops->ifmt | 0600;
+	k.rdev = f->ops->rdev;
+	k.nlink = 1;
+	k.ino = (u64)f >> 4; /* unique while the file is open */
+	k.blksize = 4096;
+	file_put(f);
+	return copy_to_user(st, &k, sizeof(k));
 }

@@ -128,10 +128,23 @@ static void pipe_release(struct file *f)
 	}
 }
 
+static unsigned pipe_poll(struct file *f)
+{
+	struct pipe *p = f->priv;
+
+	if ((f->flags & O_ACCMODE) == O_RDONLY)
+		return (READ_ONCE(p->len) ? POLLIN : 0) | (READ_ONCE(p->writers) ? 0 : POLLHUP);
+	if (!READ_ONCE(p->readers))
+		return POLLERR;
+	return PIPE_SIZE - READ_ONCE(p->len) >= PIPE_BUF ? POLLOUT : 0;
+}
+
 static const struct file_ops pipe_ops = {
 	.read = pipe_read,
 	.write = pipe_write,
+	.poll = pipe_poll,
 	.release = pipe_release,
+	.ifmt = S_IFIFO,
 };
 
 int pipe_create(struct file *files[2], unsigned flags)

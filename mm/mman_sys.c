@@ -31,3 +31,26 @@ SYSCALL_DEFINE1(brk, unsigned long, newbrk)
 {
 	return (long)vm_brk(proc_current()->mm, newbrk);
 }
+
+#define MADV_NORMAL 0
+#define MADV_DONTNEED 4
+#define MADV_FREE 8
+
+SYSCALL_DEFINE3(madvise, unsigned long, addr, unsigned long, len, int, advice)
+{
+	if (addr & (PAGE_SIZE - 1))
+		return -EINVAL;
+	switch (advice) {
+	case MADV_DONTNEED:
+	case MADV_FREE:
+		/* The pages go; the next touch brings zeroed ones (private anonymous memory). */
+		return vm_discard(proc_current()->mm, addr, len);
+	case MADV_NORMAL:
+	case 1: /* MADV_RANDOM */
+	case 2: /* MADV_SEQUENTIAL */
+	case 3: /* MADV_WILLNEED */
+		return 0; /* advice without a mechanism to act on: accepted, as Linux may */
+	default:
+		return -EINVAL;
+	}
+}

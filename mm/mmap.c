@@ -150,6 +150,23 @@ int vm_munmap(struct mm *mm, unsigned long addr, unsigned long len)
 	return ret;
 }
 
+int vm_discard(struct mm *mm, unsigned long addr, unsigned long len)
+{
+	unsigned long irq, end;
+
+	if ((addr & PAGE_MASK_LOW) || len > USER_TOP)
+		return -EINVAL;
+	end = addr + ((len + PAGE_MASK_LOW) & ~PAGE_MASK_LOW);
+	if (end > USER_TOP || end < addr)
+		return -EINVAL;
+	irq = spin_lock_irqsave(&mm->lock);
+	for (struct vm_area *a = vma_find(&mm->areas, addr); a && a->start < end; a = vma_next(a))
+		if (!(a->flags & VMA_SHARED))
+			mm_zap_range(a, a->start > addr ? a->start : addr, a->end < end ? a->end : end, mm);
+	spin_unlock_irqrestore(&mm->lock, irq);
+	return 0;
+}
+
 int vm_mprotect(struct mm *mm, unsigned long addr, unsigned long len, unsigned prot)
 {
 	unsigned long irq;

@@ -24,9 +24,17 @@ static long console_fread(struct file *f, char __user *buf, size_t n)
 	return 0; /* no input yet: end of file */
 }
 
+static unsigned console_poll(struct file *f)
+{
+	return POLLIN | POLLOUT; /* reads return end of file at once until there is input */
+}
+
 static const struct file_ops console_ops = {
 	.read = console_fread,
 	.write = console_fwrite,
+	.poll = console_poll,
+	.ifmt = S_IFCHR,
+	.rdev = (5 << 8) | 1, /* /dev/console */
 };
 
 struct file *console_file_open(void)

@@ -14,8 +14,21 @@ struct file_ops {
 	long (*read)(struct file *f, char __user *buf, size_t n);
 	long (*write)(struct file *f, const char __user *buf, size_t n);
 	long (*ioctl)(struct file *f, unsigned cmd, unsigned long arg);
+	/* POLLIN/POLLOUT/POLLHUP/POLLERR the file could give now, without blocking. */
+	unsigned (*poll)(struct file *f);
 	void (*release)(struct file *f);
+	u32 ifmt; /* S_IFCHR, S_IFIFO, ... for fstat */
+	u32 rdev; /* device number of a character device */
 };
+
+#define POLLIN 0x001
+#define POLLPRI 0x002
+#define POLLOUT 0x004
+#define POLLERR 0x008
+#define POLLHUP 0x010
+#define POLLNVAL 0x020
+#define S_IFIFO 0010000
+#define S_IFCHR 0020000
 
 struct file {
 	const struct file_ops *ops;

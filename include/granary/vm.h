@@ -43,6 +43,9 @@ long vm_mmap(struct mm *mm, unsigned long addr, unsigned long len, unsigned prot
 int vm_munmap(struct mm *mm, unsigned long addr, unsigned long len);
 /* mprotect(2): 0, -EINVAL (misaligned, bad prot), -ENOMEM (range not wholly mapped). */
 int vm_mprotect(struct mm *mm, unsigned long addr, unsigned long len, unsigned prot);
+/* madvise(MADV_DONTNEED): drops the private pages of [addr, addr + len); they read as zero
+ * next time. Shared pages are kept. 0, or -EINVAL. */
+int vm_discard(struct mm *mm, unsigned long addr, unsigned long len);
 /* brk(2): moves the end of the heap and returns the new end, or the old one if it cannot. */
 unsigned long vm_brk(struct mm *mm, unsigned long newbrk);
 /* Sets where the heap starts (exec, after loading the image). */

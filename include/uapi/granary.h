@@ -14,11 +14,9 @@
 #define __GR_NR_SILO_BASE 1800	 /* create, config, attach_module, start ... enter_sandbox */
 #define __GR_NR_abi_version 1900 /* () -> GRANARY_ABI_VERSION */
 
-/* What abi_version returns: (major << 16) | minor. A new call bumps the minor; a change
- * of an existing call's meaning bumps the major. */
-#define GRANARY_ABI_MAJOR 0
-#define GRANARY_ABI_MINOR 1
-#define GRANARY_ABI_VERSION ((GRANARY_ABI_MAJOR << 16) | GRANARY_ABI_MINOR)
+/* What abi_version returns; bumped when a native call changes incompatibly. (The kernel's
+ * include/granary/syscall.h has the same definition; the two must stay identical.) */
+#define GRANARY_ABI_VERSION 1
 
 #if __STDC_HOSTED__ && !defined(HOST_TEST) /* ---- libgranary, user space only */
 
@@ -28,7 +26,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-/* The kernel's ABI version ((major << 16) | minor), or -1 with errno set (ENOSYS: not Granary). */
+/* The kernel's ABI version (GRANARY_ABI_VERSION when it matches this header), or -1 with
+ * errno set (ENOSYS: not Granary). */
 long granary_abi_version(void);
 
 /*

@@ -79,9 +79,13 @@ void proc_exit(int status)
 		proc_exit_thread();
 	status = p->exit_status;
 	if (p->pid == 1) {
-		int code = (status & 0x7f) ? 128 + (status & 0x7f) : (status >> 8) & 0xff;
-		pr_notice("init exited with status %d\n", code);
-		machine_poweroff(code);
+		/* QEMU's debug-exit carries 7 bits: a death by signal becomes 64 + the signal. */
+		if (status & 0x7f) {
+			pr_notice("init killed by signal %d\n", status & 0x7f);
+			machine_poweroff(64 + (status & 0x7f));
+		}
+		pr_notice("init exited with status %d\n", (status >> 8) & 0xff);
+		machine_poweroff((status >> 8) & 0xff);
 	}
 	release_thread(t);
 	files_put(p->files);

@@ -4,6 +4,7 @@
 #include <granary/errno.h>
 #include <granary/kernel.h>
 #include <granary/proc.h>
+#include <granary/random.h>
 #include <granary/sched.h>
 #include <granary/string.h>
 #include <granary/syscall.h>
@@ -121,16 +122,82 @@ SYSCALL_DEFINE2(clock_gettime, int, clock, struct timespec __user *, ts)
 	}
 }
 
-SYSCALL_DEFINE2(nanosleep, const struct timespec __user *, req, struct timespec __user *, rem)
+SYSCALL_DEFINE2(clock_getres, int, clock, struct timespec __user *, ts)
+{
+	struct timespec k = { 0, 1 }; /* the TSC clock resolves nanoseconds */
+
+	if (clock != CLOCK_REALTIME && clock != CLOCK_MONOTONIC && clock != CLOCK_MONOTONIC_RAW &&
+	    clock != CLOCK_BOOTTIME)
+		return -EINVAL;
+	return ts ? copy_to_user(ts, &k, sizeof(k)) : 0;
+}
+
+SYSCALL_DEFINE2(gettimeofday, struct timespec __user *, tv, void __user *, tz)
+{
+	u64 ns = time_ns();
+	struct timespec k = { (s64)(ns / NSEC_PER_SEC), (s64)(ns % NSEC_PER_SEC / 1000) };
+
+	if (tv && copy_to_user(tv, &k, sizeof(k)))
+		return -EFAULT;
+	return tz ? clear_user(tz, 8) : 0;
+}
+
+SYSCALL_DEFINE3(getrandom, void __user *, buf, size_t, n, unsigned, flags)
+{
+	u8 chunk[256];
+	size_t done = 0;
+
+	if (flags & ~7u) /* GRND_NONBLOCK, GRND_RANDOM, GRND_INSECURE */
+		return -EINVAL;
+	if (n > 33554431)
+		n = 33554431;
+	while (done < n) {
+		size_t k = n - done < sizeof(chunk) ? n - done : sizeof(chunk);
+		random_bytes(chunk, k);
+		if (copy_to_user((u8 __user *)buf + done, chunk, k))
+			return done ? (long)done : -EFAULT;
+		done += k;
+	}
+	return (long)done;
+}
+
+static long sleep_ns(u64 ns, struct timespec __user *rem);
+
+SYSCALL_DEFINE4(clock_nanosleep, int, clock, int, flags, const struct timespec __user *, req,
+		struct timespec __user *, rem)
 {
 	struct timespec k;
-	u64 ns, ticks;
+	u64 ns, now = time_ns();
 
+	if (clock != CLOCK_REALTIME && clock != CLOCK_MONOTONIC && clock != CLOCK_BOOTTIME)
+		return -EINVAL;
 	if (copy_from_user(&k, req, sizeof(k)))
 		return -EFAULT;
 	if (k.sec < 0 || k.nsec < 0 || k.nsec >= (s64)NSEC_PER_SEC)
 		return -EINVAL;
 	ns = (u64)k.sec * NSEC_PER_SEC + (u64)k.nsec;
+	if (flags & 1) /* TIMER_ABSTIME */
+		return sleep_ns(ns > now ? ns - now : 0, NULL);
+	return sleep_ns(ns, rem);
+}
+
+SYSCALL_DEFINE2(nanosleep, const struct timespec __user *, req, struct timespec __user *, rem)
+{
+	struct timespec k;
+
+	if (copy_from_user(&k, req, sizeof(k)))
+		return -EFAULT;
+	if (k.sec < 0 || k.nsec < 0 || k.nsec >= (s64)NSEC_PER_SEC)
+		return -EINVAL;
+	return sleep_ns((u64)k.sec * NSEC_PER_SEC + (u64)k.nsec, rem);
+}
+
+/* Sleeps at least ns (interruptibly): 0, or -EINTR with the time left in rem. */
+static long sleep_ns(u64 ns, struct timespec __user *rem)
+{
+	struct timespec k;
+	u64 ticks;
+
 	/* Whole ticks, rounded up, plus the partial tick we are in. */
 	ticks = (ns + NSEC_PER_SEC / CONFIG_HZ - 1) / (NSEC_PER_SEC / CONFIG_HZ);
 	if (ticks) {
