@@ -144,14 +144,6 @@ SYSCALL_DEFINE3(lseek, int, fd, s64, off, int, whence) { return no_position(fd);
 SYSCALL_DEFINE4(pread64, int, fd, char __user *, buf, size_t, n, s64, off) { return no_position(fd); }
 SYSCALL_DEFINE4(pwrite64, int, fd, const char __user *, buf, size_t, n, s64, off) { return no_position(fd); }
 
-struct kstat {
-	u64 dev, ino, nlink;
-	u32 mode, uid, gid, pad0;
-	u64 rdev;
-	s64 size, blksize, blocks;
-	s64 atime, atime_ns, mtime, mtime_ns, ctime, ctime_ns;
-	s64 unused[3];
-};
 
 SYSCALL_DEFINE2(fstat, int, fd, struct kstat __user *, st)
 {
@@ -166,6 +158,8 @@ SYSCALL_DEFINE2(fstat, int, fd, struct kstat __user *, st)
 	k.nlink = 1;
 	k.ino = (u64)f >> 4; /* unique while the file is open */
 	k.blksize = 4096;
+	if (f->ops->stat)
+		f->ops->stat(f, &k);
 	file_put(f);
 	return copy_to_user(st, &k, sizeof(k));
 }

@@ -9,6 +9,16 @@
 
 struct file;
 
+/* struct stat as Linux x86_64 lays it out. */
+struct kstat {
+	u64 dev, ino, nlink;
+	u32 mode, uid, gid, pad0;
+	u64 rdev;
+	s64 size, blksize, blocks;
+	s64 atime, atime_ns, mtime, mtime_ns, ctime, ctime_ns;
+	s64 unused[3];
+};
+
 struct file_ops {
 	/* Each returns bytes moved or a negative errno; buffers are user pointers. */
 	long (*read)(struct file *f, char __user *buf, size_t n);
@@ -16,6 +26,8 @@ struct file_ops {
 	long (*ioctl)(struct file *f, unsigned cmd, unsigned long arg);
 	/* POLLIN/POLLOUT/POLLHUP/POLLERR the file could give now, without blocking. */
 	unsigned (*poll)(struct file *f);
+	/* Fills what the file knows beyond ifmt/rdev (size, owner, times); optional. */
+	void (*stat)(struct file *f, struct kstat *k);
 	void (*release)(struct file *f);
 	u32 ifmt; /* S_IFCHR, S_IFIFO, ... for fstat */
 	u32 rdev; /* device number of a character device */
@@ -74,6 +86,11 @@ void files_close_on_exec(struct files *fs);
 
 /* A pipe: fds[0] reads, fds[1] writes (flags: O_NONBLOCK on both). 0 or -ENOMEM. */
 int pipe_create(struct file *files[2], unsigned flags);
+
+struct cpio_entry;
+/* Finds path in the initramfs (until the VFS): follows symlinks when follow is set.
+ * 0, -ENOENT, -ELOOP, -ENAMETOOLONG, -EIO (a corrupt archive). */
+int initramfs_lookup(const char *path, bool follow, struct cpio_entry *e);
 
 /* The console as a file: writes go to every console, reads are not wired up yet (EOF). */
 struct file *console_file_open(void);

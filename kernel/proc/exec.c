@@ -1,6 +1,5 @@
 /* kernel/proc/exec.c: loading a program: #! scripts, static ELF executables and PIEs, the initial stack.
  * Files come straight from the initramfs archive until the VFS exists; segments are copied, not mapped. */
-#include <granary/bootinfo.h>
 #include <granary/cpio.h>
 #include <granary/elf.h>
 #include <granary/errno.h>
@@ -45,16 +44,6 @@
 
 static int proc_exec_depth(struct trap_frame *tf, const char *path, char *const argv[],
 			   char *const envp[], int depth);
-
-static int initramfs_find(const char *path, struct cpio_entry *e)
-{
-	for (unsigned i = 0; i < bootinfo.module_count; i++) {
-		const struct boot_module *m = &bootinfo.modules[i];
-		if (!strcmp(m->name, "initramfs"))
-			return cpio_find(phys_to_virt(m->start), m->end - m->start, path, e);
-	}
-	return -ENOENT;
-}
 
 static size_t count_strings(char *const v[], size_t *bytes)
 {
@@ -271,9 +260,9 @@ static int proc_exec_depth(struct trap_frame *tf, const char *path, char *const 
 
 	if (depth > SCRIPT_DEPTH)
 		return -ELOOP;
-	err = initramfs_find(path, &e);
+	err = initramfs_lookup(path, true, &e);
 	if (err)
-		return err == -EINVAL ? -EIO : err;
+		return err;
 	if ((e.mode & S_IFMT) != S_IFREG || !(e.mode & 0111))
 		return -EACCES;
 	if (e.size >= 2 && ((const char *)e.data)[0] == '#' && ((const char *)e.data)[1] == '!')

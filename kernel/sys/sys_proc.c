@@ -91,6 +91,29 @@ SYSCALL_DEFINE1(uname, struct utsname __user *, buf)
 	return copy_to_user(buf, &u, sizeof(u));
 }
 
+#define PR_SET_NAME 15
+#define PR_GET_NAME 16
+
+SYSCALL_DEFINE2(prctl, int, op, u64, arg)
+{
+	char name[16];
+	long n;
+
+	switch (op) {
+	case PR_SET_NAME:
+		n = strncpy_from_user(name, (const char __user *)arg, sizeof(name));
+		if (n < 0 && n != -ENAMETOOLONG)
+			return n;
+		name[sizeof(name) - 1] = '\0';
+		strlcpy(proc_current()->comm, name, sizeof(name));
+		return 0;
+	case PR_GET_NAME:
+		return copy_to_user((void __user *)arg, proc_current()->comm, 16);
+	default:
+		return -EINVAL; /* other prctl operations are not implemented */
+	}
+}
+
 SYSCALL_DEFINE0(sched_yield)
 {
 	sched_yield();
