@@ -47,6 +47,18 @@ int initramfs_lookup(const char *path, bool follow, struct cpio_entry *e)
 	strlcpy(buf, path, sizeof(buf));
 	for (int depth = 0;; depth++) {
 		err = cpio_find(base, len, buf, e);
+		if (err == -ENOENT) {
+			/* A component that exists but is not a directory: ENOTDIR, as a walk would say. */
+			for (char *s = strchr(buf + 1, '/'); s; s = strchr(s + 1, '/')) {
+				struct cpio_entry d;
+				*s = '\0';
+				err = cpio_find(base, len, buf, &d);
+				*s = '/';
+				if (!err && (d.mode & S_IFMT) != S_IFDIR && (d.mode & S_IFMT) != S_IFLNK)
+					return -ENOTDIR;
+			}
+			return -ENOENT;
+		}
 		if (err)
 			return err == -EINVAL ? -EIO : err;
 		if ((e->mode & S_IFMT) != S_IFLNK || !follow)

@@ -5,6 +5,7 @@
 #include <granary/proc.h>
 #include <granary/string.h>
 #include <granary/syscall.h>
+#include <uapi/fcntl.h>
 
 #define IOV_MAX 1024
 
@@ -19,9 +20,22 @@ static struct file *get(int fd)
 	return p ? fd_get(p->files, fd) : NULL;
 }
 
-SYSCALL_DEFINE3(read, int, fd, char __user *, buf, size_t, n)
+/* The file at fd if it was opened for reading (want O_RDONLY) or writing (O_WRONLY). */
+static struct file *get_for(int fd, unsigned want)
 {
 	struct file *f = get(fd);
+	unsigned mode = f ? f->flags & O_ACCMODE : 0;
+
+	if (f && mode != O_RDWR && mode != want) {
+		file_put(f);
+		return NULL;
+	}
+	return f;
+}
+
+SYSCALL_DEFINE3(read, int, fd, char __user *, buf, size_t, n)
+{
+	struct file *f = get_for(fd, O_RDONLY);
 	long ret;
 
 	if (!f)
@@ -33,7 +47,7 @@ SYSCALL_DEFINE3(read, int, fd, char __user *, buf, size_t, n)
 
 SYSCALL_DEFINE3(write, int, fd, const char __user *, buf, size_t, n)
 {
-	struct file *f = get(fd);
+	struct file *f = get_for(fd, O_WRONLY);
 	long ret;
 
 	if (!f)
@@ -51,7 +65,7 @@ SYSCALL_DEFINE3(writev, int, fd, const struct iovec __user *, uiov, int, cnt)
 
 	if (cnt < 0 || cnt > IOV_MAX)
 		return -EINVAL;
-	f = get(fd);
+	f = get_for(fd, O_WRONLY);
 	if (!f)
 		return -EBADF;
 	if (!f->ops->write) {
@@ -105,7 +119,7 @@ SYSCALL_DEFINE3(readv, int, fd, const struct iovec __user *, uiov, int, cnt)
 
 	if (cnt < 0 || cnt > IOV_MAX)
 		return -EINVAL;
-	f = get(fd);
+	f = get_for(fd, O_RDONLY);
 	if (!f)
 		return -EBADF;
 	for (int i = 0; i < cnt; i++) {

@@ -8,7 +8,7 @@
 
 #define MULT_SHIFT 32
 
-static u64 tsc_base, tsc_mult, tsc_khz;
+static u64 tsc_base, tsc_mult, tsc_khz, boot_epoch;
 static volatile u64 ticks;
 
 u64 time_cycles_to_ns(u64 cycles, u64 mult, unsigned shift)
@@ -26,6 +26,7 @@ void time_init_tsc(void)
 	/* ns = cycles * 10^6 / khz = cycles * mult >> 32. */
 	tsc_mult = (1000000ULL << MULT_SHIFT) / tsc_khz;
 	tsc_base = rdtsc();
+	boot_epoch = rtc_read_epoch();
 	pr_info("time: TSC %llu.%03llu MHz\n", (unsigned long long)(tsc_khz / 1000),
 		(unsigned long long)(tsc_khz % 1000));
 }
@@ -35,6 +36,11 @@ u64 time_ns(void)
 	if (!tsc_mult)
 		return 0;
 	return time_cycles_to_ns(rdtsc() - tsc_base, tsc_mult, MULT_SHIFT);
+}
+
+u64 time_realtime_ns(void)
+{
+	return boot_epoch * NSEC_PER_SEC + time_ns();
 }
 
 u64 time_tsc_khz(void)

@@ -21,6 +21,11 @@ void time_init_tsc(void);
 /* Called from the timer interrupt once per tick. */
 void time_tick(void);
 
+/* Seconds since 1970 read from the CMOS clock (drivers/rtc/cmos.c). */
+u64 rtc_read_epoch(void);
+/* Wall-clock nanoseconds since 1970: the RTC at boot plus time_ns(). */
+u64 time_realtime_ns(void);
+
 /* Busy-waits for at least ns nanoseconds (after time_init_tsc). */
 void time_delay_ns(u64 ns);
 

@@ -292,7 +292,7 @@ static long copy_strings(char *const __user *uv, char *buf, size_t size, char **
 			return -EFAULT;
 		if (!up)
 			break;
-		if (n + 1 >= max_ptrs)
+		if (n + 1 >= max_ptrs || used >= size / 2)
 			return -E2BIG;
 		len = strncpy_from_user(buf + used, (const char __user *)up, size / 2 - used);
 		if (len == -ENAMETOOLONG)

@@ -131,11 +131,11 @@ struct timespec {
 
 SYSCALL_DEFINE2(clock_gettime, int, clock, struct timespec __user *, ts)
 {
-	u64 ns = time_ns();
+	u64 ns = clock == CLOCK_REALTIME ? time_realtime_ns() : time_ns();
 	struct timespec k = { (s64)(ns / NSEC_PER_SEC), (s64)(ns % NSEC_PER_SEC) };
 
 	switch (clock) {
-	case CLOCK_REALTIME: /* no RTC yet: the epoch is boot */
+	case CLOCK_REALTIME:
 	case CLOCK_MONOTONIC:
 	case CLOCK_MONOTONIC_RAW:
 	case CLOCK_BOOTTIME:
@@ -157,7 +157,7 @@ SYSCALL_DEFINE2(clock_getres, int, clock, struct timespec __user *, ts)
 
 SYSCALL_DEFINE2(gettimeofday, struct timespec __user *, tv, void __user *, tz)
 {
-	u64 ns = time_ns();
+	u64 ns = time_realtime_ns();
 	struct timespec k = { (s64)(ns / NSEC_PER_SEC), (s64)(ns % NSEC_PER_SEC / 1000) };
 
 	if (tv && copy_to_user(tv, &k, sizeof(k)))
@@ -199,6 +199,8 @@ SYSCALL_DEFINE4(clock_nanosleep, int, clock, int, flags, const struct timespec _
 	if (k.sec < 0 || k.nsec < 0 || k.nsec >= (s64)NSEC_PER_SEC)
 		return -EINVAL;
 	ns = (u64)k.sec * NSEC_PER_SEC + (u64)k.nsec;
+	if (clock == CLOCK_REALTIME)
+		now = time_realtime_ns();
 	if (flags & 1) /* TIMER_ABSTIME */
 		return sleep_ns(ns > now ? ns - now : 0, NULL);
 	return sleep_ns(ns, rem);
