@@ -90,8 +90,9 @@ __attribute__((noreturn)) void proc_exit(int status);
 /* A new process under parent with a pid and a copy of its credentials and limits (NULL:
  * init's defaults); nothing else is set up. NULL when out of memory or pids. */
 struct process *proc_alloc(struct process *parent);
-/* Processes alive (zombies included). */
+/* Processes alive (zombies included), in all and with real uid uid (RLIMIT_NPROC). */
 unsigned proc_count(void);
+unsigned proc_count_uid(u32 uid);
 /* The process with this pid, with a reference (proc_put() it), or NULL. */
 struct process *proc_find(int pid);
 void proc_put(struct process *p);

@@ -69,8 +69,10 @@ static long do_clone(unsigned long flags, u64 newsp, u64 ptid, u64 ctid, u64 tls
 		return -EINVAL;
 	if ((flags & CLONE_SIGHAND) && !(flags & CLONE_VM))
 		return -EINVAL;
+	/* The global cap holds even for root; RLIMIT_NPROC counts the user's processes. */
 	if (!(flags & CLONE_THREAD) &&
-	    (proc_count() >= PROC_MAX || proc_count() >= parent->rlim[RLIMIT_NPROC].cur))
+	    (proc_count() >= PROC_MAX ||
+	     (parent->cred.uid && proc_count_uid(parent->cred.uid) >= parent->rlim[RLIMIT_NPROC].cur)))
 		return -EAGAIN;
 	t = task_fork(tf);
 	if (!t)

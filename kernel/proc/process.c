@@ -195,3 +195,18 @@ unsigned proc_count(void)
 {
 	return nprocs;
 }
+
+unsigned proc_count_uid(u32 uid)
+{
+	unsigned long irq = spin_lock_irqsave(&pid_lock);
+	unsigned n = 0;
+
+	for (unsigned i = 0, seen = 0; i < PID_MAX && seen < nprocs; i++) {
+		if (pid_table[i]) {
+			seen++;
+			n += pid_table[i]->cred.uid == uid;
+		}
+	}
+	spin_unlock_irqrestore(&pid_lock, irq);
+	return n;
+}

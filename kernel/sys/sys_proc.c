@@ -4,7 +4,9 @@
 #include <granary/errno.h>
 #include <granary/kernel.h>
 #include <granary/proc.h>
+#include <granary/page.h>
 #include <granary/random.h>
+#include <granary/slab.h>
 #include <granary/sched.h>
 #include <granary/string.h>
 #include <granary/syscall.h>
@@ -89,6 +91,34 @@ SYSCALL_DEFINE1(uname, struct utsname __user *, buf)
 	strlcpy(u.machine, "x86_64", sizeof(u.machine));
 	strlcpy(u.domainname, "(none)", sizeof(u.domainname));
 	return copy_to_user(buf, &u, sizeof(u));
+}
+
+struct sysinfo {
+	s64 uptime;
+	u64 loads[3];
+	u64 totalram, freeram, sharedram, bufferram, totalswap, freeswap;
+	u16 procs, pad;
+	u32 pad2;
+	u64 totalhigh, freehigh;
+	u32 mem_unit;
+	char reserved[4];
+};
+
+SYSCALL_DEFINE1(sysinfo, struct sysinfo __user *, info)
+{
+	struct sysinfo k;
+	struct mem_stats s;
+
+	/* Empty slabs kept for speed are free memory to anyone asking. */
+	slab_shrink();
+	mem_get_stats(&s);
+	memset(&k, 0, sizeof(k));
+	k.uptime = (s64)(time_ns() / NSEC_PER_SEC);
+	k.totalram = s.total;
+	k.freeram = s.free;
+	k.procs = (u16)proc_count();
+	k.mem_unit = PAGE_SIZE;
+	return copy_to_user(info, &k, sizeof(k));
 }
 
 #define PR_SET_NAME 15
