@@ -24,7 +24,7 @@ need-config := $(if $(MAKECMDGOALS),$(filter-out $(no-config-targets),$(MAKECMDG
 
 .DEFAULT_GOAL := all
 .PHONY: all help clean distclean toolchain setup menuconfig defconfig olddefconfig savedefconfig \
-	run debug test check bench iso kernel modules FORCE
+	run debug test check bench iso kernel modules userland FORCE
 
 # ---------------------------------------------------------------- configuration
 
@@ -63,7 +63,7 @@ $(AUTOCONF_MK): $(CONFIG) $(kconfig-files)
 
 ifneq ($(need-config),)
 # On a fresh machine, install the host packages first (a no-op when present).
-ifneq ($(shell $(PYTHON) -c 'import kconfiglib' 2>/dev/null && command -v grub-mkrescue),)
+ifneq ($(shell $(PYTHON) -c 'import kconfiglib' 2>/dev/null && command -v grub-mkrescue && command -v musl-gcc),)
 else
   $(shell tools/setup-host >&2)
 endif
@@ -190,16 +190,23 @@ endif
 kernel: $(O)/granary.elf
 modules: $(kmods)
 
+# ---------------------------------------------------------------- user programs
+
+include userland/userland.mk
+
 # ---------------------------------------------------------------- initramfs and ISO
 
 RELEASE := 0.1.0$(CONFIG_LOCALVERSION)
 INITRAMFS_ROOT := $(O)/initramfs-root
 
-$(O)/initramfs.cpio: $(shell find userland/rootfs -print 2>/dev/null) $(kmods) tools/mkinitramfs
+# The staging tree: userland/rootfs/, the modules, the user programs and busybox.
+$(O)/initramfs.cpio: $(shell find userland/rootfs -print 2>/dev/null) $(kmods) $(uprogs) $(uobj)/.install \
+		$(ubusybox) tools/mkinitramfs
 	$(call msg,CPIO,$@)rm -rf $(INITRAMFS_ROOT) && mkdir -p $(INITRAMFS_ROOT) && \
 		cp -a userland/rootfs/. $(INITRAMFS_ROOT)/ && \
 		mkdir -p $(INITRAMFS_ROOT)/lib/modules/$(RELEASE) && \
 		$(if $(kmods),cp $(kmods) $(INITRAMFS_ROOT)/lib/modules/$(RELEASE)/ &&) \
+		$(call uinstall-cmds,$(INITRAMFS_ROOT)) $(call ubusybox-cmd,$(INITRAMFS_ROOT)) \
 		tools/mkinitramfs $(INITRAMFS_ROOT) $@
 
 $(O)/granary.iso: $(O)/granary.elf $(O)/initramfs.cpio tools/mkiso
@@ -227,6 +234,9 @@ bench: setup
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)tools/qemu-run --iso $(O)/granary.iso --icount --timeout 300 --cmdline 'ktest=bench_* loglevel=4' | \
 		sed -n 's/^\[ *[0-9.]*\] \(BENCH .*\)/\1/p'
+	$(Q)tools/run-init --icount --timeout 300 /bin/bench | \
+		sed -n -e '/^BENCH /p' -e 's/^# bench: /bench: /p' \
+			-e 's/^# run-init: \(.*\)/bench: \1: user-space benchmarks skipped/p'
 	$(Q)tools/boot-time --runs 5
 
 setup:
@@ -243,10 +253,11 @@ distclean:
 
 help:
 	@echo 'Granary build targets (O=DIR puts objects in DIR, default build/; V=1 shows commands)'
-	@echo '  all (default)      kernel, modules, initramfs and build/granary.iso'
+	@echo '  all (default)      kernel, modules, user programs, initramfs and build/granary.iso'
+	@echo '  userland           only the user programs and libgranary ($(O)/userland/)'
 	@echo '  run                boot the ISO in QEMU on this terminal (CMDLINE="..." adds parameters)'
 	@echo '  debug              boot with the gdb stub and attach gdb at the kernel entry'
-	@echo '  test               host unit tests, kernel tests in QEMU, harness checks'
+	@echo '  test               host unit tests, kernel tests and user programs in QEMU, harness checks'
 	@echo '  bench              benchmarks under an instruction-counting clock'
 	@echo '  menuconfig         edit the configuration ($(O)/.config)'
 	@echo '  defconfig          configuration from configs/defconfig'
