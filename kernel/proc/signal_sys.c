@@ -102,6 +102,20 @@ SYSCALL_DEFINE0(rt_sigreturn)
 	return (long)mc->rax; /* the dispatcher stores this back into rax */
 }
 
+/* Sleeps until a signal the task does not block arrives; always -EINTR. */
+static long wait_for_signal(void)
+{
+	struct task *t = current_task();
+
+	while (!signal_pending()) {
+		t->state = TASK_INTERRUPTIBLE;
+		if (!signal_pending())
+			schedule();
+		t->state = TASK_RUNNING;
+	}
+	return -EINTR;
+}
+
 SYSCALL_DEFINE2(rt_sigsuspend, const u64 __user *, set, size_t, setsize)
 {
 	struct task *t = current_task();
@@ -114,26 +128,12 @@ SYSCALL_DEFINE2(rt_sigsuspend, const u64 __user *, set, size_t, setsize)
 	t->sig_saved = t->sig_blocked;
 	t->sig_restore = true; /* the old mask comes back once the handler is set up */
 	t->sig_blocked = mask & ~UNBLOCKABLE;
-	while (!signal_pending()) {
-		t->state = TASK_INTERRUPTIBLE;
-		if (!signal_pending())
-			schedule();
-		t->state = TASK_RUNNING;
-	}
-	return -EINTR;
+	return wait_for_signal();
 }
 
 SYSCALL_DEFINE0(pause)
 {
-	struct task *t = current_task();
-
-	while (!signal_pending()) {
-		t->state = TASK_INTERRUPTIBLE;
-		if (!signal_pending())
-			schedule();
-		t->state = TASK_RUNNING;
-	}
-	return -EINTR;
+	return wait_for_signal();
 }
 
 SYSCALL_DEFINE2(sigaltstack, const struct k_stack __user *, ss, struct k_stack __user *, old)

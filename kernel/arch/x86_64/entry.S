@@ -1,6 +1,8 @@
 /* kernel/arch/x86_64/entry.S: the SYSCALL entry point and its SYSRET/IRET return path.
  * Builds the same struct trap_frame as an interrupt (vector SYSCALL_VECTOR, error = the number). */
 
+#include "frame.h"
+
 #include <granary/segments.h>
 
 #define PERCPU_KERNEL_RSP 16
@@ -27,21 +29,7 @@ syscall_entry:
 	pushq %rcx			/* rip */
 	pushq %rax			/* error: the syscall number, kept for restarts */
 	pushq $SYSCALL_VECTOR
-	pushq %rax
-	pushq %rbx
-	pushq %rcx
-	pushq %rdx
-	pushq %rsi
-	pushq %rdi
-	pushq %rbp
-	pushq %r8
-	pushq %r9
-	pushq %r10
-	pushq %r11
-	pushq %r12
-	pushq %r13
-	pushq %r14
-	pushq %r15
+	PUSH_REGS
 	sti
 	cld
 	movq %rsp, %rdi
@@ -59,21 +47,7 @@ syscall_entry:
 	jc 1f
 	shrq $48, %rcx
 	jnz 1f
-	popq %r15
-	popq %r14
-	popq %r13
-	popq %r12
-	popq %r11
-	popq %r10
-	popq %r9
-	popq %r8
-	popq %rbp
-	popq %rdi
-	popq %rsi
-	popq %rdx
-	popq %rcx
-	popq %rbx
-	popq %rax
+	POP_REGS
 	movq 40(%rsp), %rsp		/* the user stack, last */
 	swapgs
 	sysretq
