@@ -9,6 +9,7 @@
 #include <uapi/signal.h>
 
 struct mm;
+struct silo;
 struct files;
 struct task;
 struct trap_frame;
@@ -55,6 +56,7 @@ struct process {
 	struct cred cred;
 	u32 umask;
 	struct rlimit64 rlim[RLIM_NLIMITS];
+	struct silo *silo; /* the container it lives in: the host silo until silos exist */
 	struct k_sigaction action[64]; /* index sig - 1 */
 	struct sig_pending pending;    /* sent to the process: any thread may take it */
 	bool stopped;		       /* stopped by SIGSTOP/SIGTSTP/...; SIGCONT resumes */

@@ -8,6 +8,7 @@
 #include <granary/proc.h>
 #include <granary/random.h>
 #include <granary/sched.h>
+#include <granary/silo.h>
 #include <granary/slab.h>
 #include <granary/syscall.h>
 #include <granary/vmalloc.h>
@@ -174,7 +175,7 @@ static int exec_elf(struct trap_frame *tf, const char *path, const struct cpio_e
 	if (err)
 		return err;
 	bias = img.type == ET_DYN ? PIE_BASE - img.lo : 0;
-	mm = mm_create(old ? old->group : NULL);
+	mm = mm_create(p->silo->memory);
 	if (!mm)
 		return -ENOMEM;
 	mm_switch(mm);

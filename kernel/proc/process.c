@@ -7,6 +7,7 @@
 #include <granary/kernel.h>
 #include <granary/proc.h>
 #include <granary/sched.h>
+#include <granary/silo.h>
 #include <granary/slab.h>
 #include <granary/string.h>
 #include <granary/vm.h>
@@ -71,6 +72,7 @@ struct process *proc_alloc(struct process *parent)
 	wait_queue_init(&p->child_exit);
 	wait_queue_init(&p->vfork_wait);
 	p->parent = parent;
+	p->silo = parent ? parent->silo : &silo_host;
 	if (parent) {
 		p->cred = parent->cred;
 		p->umask = parent->umask;
@@ -155,7 +157,7 @@ static int init_main(void *arg)
 	int err;
 
 	p->files = files_create();
-	p->mm = mm_create(NULL);
+	p->mm = mm_create(p->silo->memory);
 	if (!con || !p->files || !p->mm || adopt_current(p))
 		panic("init: out of memory");
 	for (int fd = 0; fd < 3; fd++)
