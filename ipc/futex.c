@@ -168,11 +168,12 @@ struct timespec64 {
 	s64 sec, nsec;
 };
 
-/* The tick by which a wait with timeout ts must end (relative, or absolute on the boot clock). */
-static long deadline_of(const struct timespec64 __user *uts, bool absolute, u64 *tick)
+/* The tick by which a wait with timeout ts must end: relative, or absolute on the monotonic
+ * clock or (realtime) the wall clock. */
+static long deadline_of(const struct timespec64 __user *uts, bool absolute, bool realtime, u64 *tick)
 {
 	struct timespec64 ts;
-	u64 ns, now = time_ns(), per_tick = NSEC_PER_SEC / CONFIG_HZ;
+	u64 ns, now = realtime ? time_realtime_ns() : time_ns(), per_tick = NSEC_PER_SEC / CONFIG_HZ;
 
 	*tick = 0;
 	if (!uts)
@@ -199,7 +200,7 @@ SYSCALL_DEFINE6(futex, u64, uaddr, int, op, u32, val, const struct timespec64 __
 	switch (cmd) {
 	case FUTEX_WAIT:
 	case FUTEX_WAIT_BITSET:
-		err = deadline_of(uts, cmd == FUTEX_WAIT_BITSET, &deadline);
+		err = deadline_of(uts, cmd == FUTEX_WAIT_BITSET, op & FUTEX_CLOCK_REALTIME, &deadline);
 		if (err)
 			return err;
 		return futex_wait(uaddr, private, val, deadline, cmd == FUTEX_WAIT ? FUTEX_BITSET_ANY : val3);

@@ -89,12 +89,14 @@ __attribute__((noreturn)) void proc_exit_thread(void);
 /* Ends the current process with a wait status (exit code << 8, or a signal number). */
 __attribute__((noreturn)) void proc_exit(int status);
 
-/* A new process under parent with a pid and a copy of its credentials and limits (NULL:
- * init's defaults); nothing else is set up. NULL when out of memory or pids. */
-struct process *proc_alloc(struct process *parent);
+/* A new process with pid under parent, with a copy of its credentials and limits (NULL:
+ * init's defaults); nothing else is set up. NULL when out of memory or over the cap. */
+struct process *proc_alloc(struct process *parent, int pid);
 /* Processes alive (zombies included), in all and with real uid uid (RLIMIT_NPROC). */
 unsigned proc_count(void);
 unsigned proc_count_uid(u32 uid);
+/* True if a live process of session sid is in process group pgid. */
+bool proc_group_exists(int pgid, int sid);
 /* The process with this pid, with a reference (proc_put() it), or NULL. */
 struct process *proc_find(int pid);
 void proc_put(struct process *p);

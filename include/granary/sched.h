@@ -21,6 +21,7 @@ enum task_state {
 /* task->flags */
 #define TF_KTHREAD (1u << 0) /* runs only in the kernel */
 #define TF_QUEUED (1u << 1)  /* on a run queue */
+#define TF_ID_KEPT (1u << 2) /* its tid is its process's pid: the process frees it */
 
 #define TASK_COMM_LEN 16
 #define SCHED_SLICE_TICKS 5 /* ticks a task runs before others of its priority get a turn */
@@ -104,6 +105,10 @@ void sched_sleep_ticks(u64 ticks);
 void sched_task_start(void);
 /* Context switches on this CPU since boot. */
 unsigned sched_rq_switches(void);
+
+/* A thread/process id (pids and tids share one space; 1 is init's); -EAGAIN if none is free. */
+int task_id_alloc(void);
+void task_id_free(int id);
 
 /* Tasks alive (all states but freed), for limits and statistics. */
 unsigned sched_task_count(void);

@@ -32,10 +32,11 @@
 /* A new process: memory copied on write, descriptors copied. */
 static struct process *copy_process(struct process *parent, struct task *t)
 {
-	struct process *p = proc_alloc(parent);
+	struct process *p = proc_alloc(parent, (int)t->tid);
 
 	if (!p)
 		return NULL;
+	t->flags |= TF_ID_KEPT; /* the process frees the id with itself */
 	p->mm = mm_clone(parent->mm);
 	p->files = files_clone(parent->files);
 	if (!p->mm || !p->files) {
@@ -44,7 +45,7 @@ static struct process *copy_process(struct process *parent, struct task *t)
 		if (p->files)
 			files_put(p->files);
 		p->zombie = true;
-		proc_put(p);
+		proc_put(p); /* frees the id too: the task keeps TF_ID_KEPT */
 		return NULL;
 	}
 	strlcpy(p->comm, parent->comm, sizeof(p->comm));

@@ -12,8 +12,6 @@
 #include <granary/string.h>
 #include <granary/vm.h>
 
-static u64 pid_bitmap[PID_MAX / 64];
-static int last_pid;
 static spinlock_t pid_lock = SPINLOCK_INIT;
 static struct process *pid_table[PID_MAX];
 static unsigned nprocs;
@@ -21,20 +19,6 @@ static unsigned nprocs;
 struct process *proc_current(void)
 {
 	return current_task()->proc;
-}
-
-/* The next free pid after the last one handed out (pids are not reused at once). */
-static int pid_alloc(void)
-{
-	for (int i = 1; i < PID_MAX; i++) {
-		int pid = (last_pid + i) % PID_MAX;
-		if (pid && !(pid_bitmap[pid / 64] & (1ULL << (pid % 64)))) {
-			pid_bitmap[pid / 64] |= 1ULL << (pid % 64);
-			last_pid = pid;
-			return pid;
-		}
-	}
-	return -EAGAIN;
 }
 
 static void default_limits(struct process *p)
@@ -46,8 +30,8 @@ static void default_limits(struct process *p)
 	p->rlim[RLIMIT_NPROC] = (struct rlimit64){ PROC_MAX, PROC_MAX };
 }
 
-/* A new process with a pid, linked under parent (NULL for init). */
-struct process *proc_alloc(struct process *parent)
+/* A new process with pid (its first thread's tid, or 1 for init), linked under parent. */
+struct process *proc_alloc(struct process *parent, int pid)
 {
 	struct process *p = kzalloc(sizeof(*p));
 	unsigned long irq;
@@ -55,7 +39,7 @@ struct process *proc_alloc(struct process *parent)
 	if (!p)
 		return NULL;
 	irq = spin_lock_irqsave(&pid_lock);
-	p->pid = nprocs < PROC_MAX ? pid_alloc() : -EAGAIN;
+	p->pid = nprocs < PROC_MAX ? pid : -EAGAIN;
 	if (p->pid > 0) {
 		pid_table[p->pid] = p;
 		nprocs++;
@@ -111,12 +95,13 @@ void proc_put(struct process *p)
 	if (last) {
 		list_del(&p->sibling);
 		pid_table[p->pid] = NULL;
-		pid_bitmap[p->pid / 64] &= ~(1ULL << (p->pid % 64));
 		nprocs--;
 	}
 	spin_unlock_irqrestore(&pid_lock, irq);
-	if (last)
+	if (last) {
+		task_id_free(p->pid);
 		kfree(p);
+	}
 }
 
 /* Turns the calling kernel thread into the first (or only) thread of p. */
@@ -129,6 +114,10 @@ static int adopt_current(struct process *p)
 		return -ENOMEM;
 	t->proc = p;
 	t->flags &= ~TF_KTHREAD;
+	/* init's thread takes its pid, 1, as its tid. */
+	task_id_free((int)t->tid);
+	t->tid = (u32)p->pid;
+	t->flags |= TF_ID_KEPT;
 	t->prio = SCHED_PRIO_DEFAULT;
 	list_add_tail(&t->thread_link, &p->threads);
 	p->nthreads = 1;
@@ -174,7 +163,7 @@ static int init_main(void *arg)
 
 int proc_start_init(const char *path)
 {
-	struct process *p = proc_alloc(NULL);
+	struct process *p = proc_alloc(NULL, 1);
 
 	if (!p)
 		return -ENOMEM;
@@ -196,6 +185,21 @@ void proc_return_to_user(struct trap_frame *tf)
 unsigned proc_count(void)
 {
 	return nprocs;
+}
+
+bool proc_group_exists(int pgid, int sid)
+{
+	unsigned long irq = spin_lock_irqsave(&pid_lock);
+	bool found = false;
+
+	for (unsigned i = 0, seen = 0; i < PID_MAX && seen < nprocs && !found; i++) {
+		if (pid_table[i]) {
+			seen++;
+			found = pid_table[i]->pgid == pgid && pid_table[i]->sid == sid && !pid_table[i]->zombie;
+		}
+	}
+	spin_unlock_irqrestore(&pid_lock, irq);
+	return found;
 }
 
 unsigned proc_count_uid(u32 uid)

@@ -102,6 +102,17 @@ SYSCALL_DEFINE0(rt_sigreturn)
 	return (long)mc->rax; /* the dispatcher stores this back into rax */
 }
 
+SYSCALL_DEFINE2(rt_sigpending, u64 __user *, set, size_t, setsize)
+{
+	struct task *t = current_task();
+	u64 pending = t->proc->pending.set | (t->sig_pending ? t->sig_pending->set : 0);
+
+	if (setsize != 8)
+		return -EINVAL;
+	pending &= t->sig_blocked; /* the unblocked ones would have been delivered */
+	return copy_to_user(set, &pending, 8);
+}
+
 /* Sleeps until a signal the task does not block arrives; always -EINTR. */
 static long wait_for_signal(void)
 {

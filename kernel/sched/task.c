@@ -4,6 +4,7 @@
 #include <granary/errno.h>
 #include <granary/arch.h>
 #include <granary/kernel.h>
+#include <granary/proc.h>
 #include <granary/sched.h>
 #include <granary/slab.h>
 #include <granary/string.h>
@@ -11,22 +12,59 @@
 
 extern char kthread_trampoline[];
 
-static u32 next_tid = 1;
 static unsigned ntasks;
+
+/* Thread ids and process ids are one number space, as in Linux: a process's pid is the tid
+ * of its first thread. 1 is kept for init; ids are not reused at once. */
+static u64 id_bitmap[PID_MAX / 64] = { 1ULL << 1 };
+static int last_id = 1;
+static spinlock_t id_lock = SPINLOCK_INIT;
+
+int task_id_alloc(void)
+{
+	unsigned long irq = spin_lock_irqsave(&id_lock);
+	int id = -EAGAIN;
+
+	for (int i = 1; i < PID_MAX; i++) {
+		int n = (last_id + i) % PID_MAX;
+		if (n && !(id_bitmap[n / 64] & (1ULL << (n % 64)))) {
+			id_bitmap[n / 64] |= 1ULL << (n % 64);
+			last_id = id = n;
+			break;
+		}
+	}
+	spin_unlock_irqrestore(&id_lock, irq);
+	return id;
+}
+
+void task_id_free(int id)
+{
+	unsigned long irq = spin_lock_irqsave(&id_lock);
+
+	if (id > 0 && id < PID_MAX)
+		id_bitmap[id / 64] &= ~(1ULL << (id % 64));
+	spin_unlock_irqrestore(&id_lock, irq);
+}
 
 static struct task *task_alloc(const char *name, int prio)
 {
 	struct task *t = kzalloc(sizeof(*t));
+	int id = task_id_alloc();
 
-	if (!t)
+	if (!t || id < 0) {
+		kfree(t);
+		if (id > 0)
+			task_id_free(id);
 		return NULL;
+	}
 	t->kstack = kstack_alloc();
 	if (!t->kstack) {
+		task_id_free(id);
 		kfree(t);
 		return NULL;
 	}
 	t->refcount = 1;
-	t->tid = __atomic_fetch_add(&next_tid, 1, __ATOMIC_RELAXED);
+	t->tid = (u32)id;
 	t->prio = prio < 0 ? 0 : prio >= SCHED_PRIOS ? SCHED_PRIOS - 1 : prio;
 	t->state = TASK_UNINTERRUPTIBLE; /* not runnable until woken */
 	wait_queue_init(&t->exited);
@@ -44,6 +82,8 @@ void task_put(struct task *t)
 {
 	if (__atomic_sub_fetch(&t->refcount, 1, __ATOMIC_ACQ_REL))
 		return;
+	if (!(t->flags & TF_ID_KEPT))
+		task_id_free((int)t->tid);
 	kstack_free(t->kstack);
 	kfree(t->fpu);
 	kfree(t);

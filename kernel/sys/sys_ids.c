@@ -50,13 +50,18 @@ SYSCALL_DEFINE2(setpgid, int, pid, int, pgid)
 		return -EINVAL;
 	if (!p)
 		return -ESRCH;
-	/* Ourselves or a child of ours, in our session; a session leader cannot move. */
+	/* Ourselves or a child of ours, in our session; a session leader cannot move; the
+	 * group must be new (pgid == pid) or already exist in the session. */
+	if (!pgid)
+		pgid = p->pid;
 	if (p != me && p->parent != me)
 		ret = -ESRCH;
 	else if (p->sid != me->sid || p->pid == p->sid)
 		ret = -EPERM;
+	else if (pgid != p->pid && !proc_group_exists(pgid, me->sid))
+		ret = -EPERM;
 	else
-		p->pgid = pgid ? pgid : p->pid;
+		p->pgid = pgid;
 	if (p != me)
 		proc_put(p);
 	return ret;
@@ -90,6 +95,16 @@ SYSCALL_DEFINE0(setsid)
 	return me->sid;
 }
 
+/* Another process's limits: root, or a process whose every uid and gid are ours. */
+static bool may_limit(const struct process *p)
+{
+	const struct cred *c = &proc_current()->cred, *t = &p->cred;
+
+	return c->euid == 0 || p == proc_current() ||
+	       (c->uid == t->uid && c->uid == t->euid && c->uid == t->suid && c->gid == t->gid &&
+		c->gid == t->egid && c->gid == t->sgid);
+}
+
 static long limits(int pid, int res, const struct rlimit64 __user *nl, struct rlimit64 __user *ol)
 {
 	struct process *p = pid ? proc_find(pid) : proc_current();
@@ -98,7 +113,9 @@ static long limits(int pid, int res, const struct rlimit64 __user *nl, struct rl
 
 	if (!p)
 		return -ESRCH;
-	if (res < 0 || res >= RLIM_NLIMITS)
+	if (!may_limit(p))
+		ret = -EPERM;
+	else if (res < 0 || res >= RLIM_NLIMITS)
 		ret = -EINVAL;
 	else if (ol && copy_to_user(ol, &p->rlim[res], sizeof(k)))
 		ret = -EFAULT;

@@ -1,7 +1,6 @@
 /* userland/tests/time.c: clocks and sleeping: CLOCK_MONOTONIC never goes back and moves by at
- * least the time slept, nanosleep's argument checks, clock_nanosleep to an absolute deadline,
- * CLOCK_REALTIME is a plausible date. Clock calls go in raw: musl would use a vDSO if one exists.
- */
+ * least the time slept, nanosleep's checks, a 1 ms nanosleep ends within a few ticks, clock_nanosleep
+ * to an absolute deadline, CLOCK_REALTIME is plausible. Clock calls are raw (musl may use a vDSO). */
 #include "tap.h"
 
 #include <sys/syscall.h>
@@ -23,7 +22,7 @@ int main(int argc, char **argv)
 	int ok;
 
 	(void)argc;
-	tap_init(argv, 15);
+	tap_init(argv, 17);
 	t0 = now_ns(CLOCK_MONOTONIC);
 	tap_ok(t0 >= 0, "clock_gettime(CLOCK_MONOTONIC) succeeds");
 	ok = 1;
@@ -64,6 +63,24 @@ int main(int argc, char **argv)
 	       "clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, now + 20 ms) returns 0");
 	t1 = now_ns(CLOCK_MONOTONIC);
 	tap_ok(t1 >= t0, "... not before the deadline (%lld ns after it)", t1 - t0);
+
+	/* 1 ms, five times: never early, and never later than the next tick or two plus slack
+	 * (the tick is 10 ms: 50 ms cannot be reached by a kernel that rounds correctly). */
+	long long min = -1, max = -1;
+	ok = 1;
+	for (int i = 0; i < 5; i++) {
+		ts.tv_sec = 0;
+		ts.tv_nsec = 1000000;
+		t0 = now_ns(CLOCK_MONOTONIC);
+		ok &= syscall(SYS_nanosleep, &ts, NULL) == 0;
+		t1 = now_ns(CLOCK_MONOTONIC) - t0;
+		min = min < 0 || t1 < min ? t1 : min;
+		max = t1 > max ? t1 : max;
+	}
+	tap_ok(ok, "nanosleep(1 ms) returns 0 (five times)");
+	tap_ok(min >= 1000000LL && max < 50000000LL,
+	       "... each after at least 1 ms and less than 50 ms (%lld-%lld us)", min / 1000,
+	       max / 1000);
 
 	TAP_ERRNO(syscall(SYS_clock_gettime, 12345, &ts), EINVAL,
 		  "clock_gettime of an unknown clock: EINVAL");

@@ -101,9 +101,14 @@ u64 irq_count(unsigned vector)
 static void user_exception(struct trap_frame *tf)
 {
 	switch (tf->vector) {
-	case X86_TRAP_PF:
-		signal_force(SIGSEGV, (tf->error & PF_PRESENT) ? SEGV_ACCERR : SEGV_MAPERR, read_cr2());
+	case X86_TRAP_PF: {
+		/* ACCERR if an area covers the address (the access was refused), MAPERR if not. */
+		unsigned long addr = read_cr2();
+		struct mm *mm = mm_current();
+		bool mapped = mm && addr < USER_TOP && vma_lookup(&mm->areas, addr);
+		signal_force(SIGSEGV, mapped ? SEGV_ACCERR : SEGV_MAPERR, addr);
 		break;
+	}
 	case X86_TRAP_UD:
 		signal_force(SIGILL, ILL_ILLOPN, tf->rip);
 		break;
