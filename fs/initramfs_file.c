@@ -46,6 +46,11 @@ int initramfs_lookup(const char *path, bool follow, struct cpio_entry *e)
 		return err;
 	strlcpy(buf, path, sizeof(buf));
 	for (int depth = 0;; depth++) {
+		if (!strcmp(buf, "/")) {
+			/* The archive has no entry for its own root. */
+			*e = (struct cpio_entry){ .name = "/", .namelen = 1, .mode = S_IFDIR | 0755, .nlink = 2 };
+			return 0;
+		}
 		err = cpio_find(base, len, buf, e);
 		if (err == -ENOENT) {
 			/* A component that exists but is not a directory: ENOTDIR, as a walk would say. */
@@ -116,17 +121,59 @@ static const struct file_ops ram_ops = {
 	.ifmt = S_IFREG,
 };
 
-/* Only the working directory and absolute paths exist without the VFS. */
+/* Removes "." and ".." components in place ("/a/./b/../c" -> "/a/c"; ".." at the root stays
+ * there). Lexical: a symlink followed by ".." is not resolved as the VFS will. */
+static void normalize(char *path)
+{
+	char *out = path, *in = path;
+
+	while (*in) {
+		char *end;
+		size_t len;
+
+		while (*in == '/')
+			in++;
+		end = strchr(in, '/');
+		len = end ? (size_t)(end - in) : strlen(in);
+		if (len == 1 && in[0] == '.') {
+			/* nothing */
+		} else if (len == 2 && in[0] == '.' && in[1] == '.') {
+			while (out > path && *--out != '/')
+				;
+		} else if (len) {
+			*out++ = '/';
+			memmove(out, in, len);
+			out += len;
+		}
+		in += len;
+	}
+	if (out == path)
+		*out++ = '/';
+	*out = '\0';
+}
+
+/* Copies a user path and makes it absolute against the working directory (the only
+ * directory a relative path can start from until the VFS brings directory descriptors). */
 static int get_path(int dirfd, const char __user *upath, char *path)
 {
+	const char *cwd = proc_current()->cwd;
+	size_t clen = strlen(cwd);
 	long n = strncpy_from_user(path, upath, PATH_MAX);
 
 	if (n < 0)
 		return (int)n;
 	if (!n)
 		return -ENOENT;
-	if (path[0] != '/' && dirfd != AT_FDCWD)
-		return -ENOSYS; /* directory descriptors arrive with the VFS */
+	if (path[0] != '/') {
+		if (dirfd != AT_FDCWD)
+			return -ENOSYS; /* directory descriptors arrive with the VFS */
+		if (clen + 1 + (size_t)n >= PATH_MAX)
+			return -ENAMETOOLONG;
+		memmove(path + clen + 1, path, (size_t)n + 1);
+		memcpy(path, cwd, clen);
+		path[clen] = '/';
+	}
+	normalize(path);
 	return 0;
 }
 
@@ -283,7 +330,38 @@ SYSCALL_DEFINE3(readlink, const char __user *, upath, char __user *, buf, int, s
 
 SYSCALL_DEFINE2(getcwd, char __user *, buf, size_t, size)
 {
-	if (size < 2)
+	const char *cwd = proc_current()->cwd;
+	size_t len = strlen(cwd) + 1;
+
+	if (size < len)
 		return -ERANGE;
-	return copy_to_user(buf, "/", 2) ? -EFAULT : 2;
+	return copy_to_user(buf, cwd, len) ? -EFAULT : (long)len;
+}
+
+SYSCALL_DEFINE1(chdir, const char __user *, upath)
+{
+	char *path = kmalloc(PATH_MAX, 0);
+	struct process *p = proc_current();
+	struct cpio_entry e;
+	size_t len;
+	long ret;
+
+	if (!path)
+		return -ENOMEM;
+	ret = get_path(AT_FDCWD, upath, path);
+	if (!ret)
+		ret = initramfs_lookup(path, true, &e);
+	if (!ret && (e.mode & S_IFMT) != S_IFDIR)
+		ret = -ENOTDIR;
+	if (!ret && !(e.mode & 0111))
+		ret = -EACCES;
+	len = strlen(path);
+	while (!ret && len > 1 && path[len - 1] == '/')
+		path[--len] = '\0'; /* "/bin/" is kept as "/bin" */
+	if (!ret && len >= sizeof(p->cwd))
+		ret = -ENAMETOOLONG;
+	if (!ret)
+		strlcpy(p->cwd, path, sizeof(p->cwd));
+	kfree(path);
+	return ret;
 }

@@ -69,6 +69,7 @@ struct process {
 	struct wait_queue child_exit; /* the parent sleeps here in wait4 */
 	char comm[16];
 	char exe[256]; /* the path exec was given */
+	char cwd[256]; /* the working directory, absolute (a path until the VFS gives dentries) */
 	u32 refcount;
 };
 

@@ -60,12 +60,14 @@ struct process *proc_alloc(struct process *parent, int pid)
 	if (parent) {
 		p->cred = parent->cred;
 		p->umask = parent->umask;
+		strlcpy(p->cwd, parent->cwd, sizeof(p->cwd));
 		p->pgid = parent->pgid;
 		p->sid = parent->sid;
 		memcpy(p->rlim, parent->rlim, sizeof(p->rlim));
 		list_add_tail(&p->sibling, &parent->children);
 	} else {
 		p->umask = 022;
+		strlcpy(p->cwd, "/", sizeof(p->cwd));
 		p->pgid = p->sid = p->pid;
 		default_limits(p);
 	}
