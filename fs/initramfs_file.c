@@ -243,19 +243,30 @@ static void ram_stat(struct file *f, struct kstat *k)
 	entry_stat(&((struct ramfile *)f->priv)->e, k);
 }
 
-static long stat_path(int dirfd, const char __user *upath, struct kstat __user *st, bool follow)
+/* Copies, resolves and looks up a user path; the absolute path is left in out (PATH_MAX
+ * bytes) when out is not NULL. 0 and fills e, or a negative errno. */
+static long lookup_user(int dirfd, const char __user *upath, bool follow, struct cpio_entry *e,
+			char *out)
 {
-	char *path = kmalloc(PATH_MAX, 0);
-	struct cpio_entry e;
-	struct kstat k;
+	char *path = out ? out : kmalloc(PATH_MAX, 0);
 	long ret;
 
 	if (!path)
 		return -ENOMEM;
 	ret = get_path(dirfd, upath, path);
 	if (!ret)
-		ret = initramfs_lookup(path, follow, &e);
-	kfree(path);
+		ret = initramfs_lookup(path, follow, e);
+	if (!out)
+		kfree(path);
+	return ret;
+}
+
+static long stat_path(int dirfd, const char __user *upath, struct kstat __user *st, bool follow)
+{
+	struct cpio_entry e;
+	struct kstat k;
+	long ret = lookup_user(dirfd, upath, follow, &e, NULL);
+
 	if (ret)
 		return ret;
 	entry_stat(&e, &k);
@@ -274,16 +285,9 @@ SYSCALL_DEFINE4(newfstatat, int, dirfd, const char __user *, p, struct kstat __u
 
 SYSCALL_DEFINE2(access, const char __user *, upath, int, mode)
 {
-	char *path = kmalloc(PATH_MAX, 0);
 	struct cpio_entry e;
-	long ret;
+	long ret = lookup_user(AT_FDCWD, upath, true, &e, NULL);
 
-	if (!path)
-		return -ENOMEM;
-	ret = get_path(AT_FDCWD, upath, path);
-	if (!ret)
-		ret = initramfs_lookup(path, true, &e);
-	kfree(path);
 	if (ret)
 		return ret;
 	if ((mode & 2) /* W_OK */)
@@ -348,9 +352,7 @@ SYSCALL_DEFINE1(chdir, const char __user *, upath)
 
 	if (!path)
 		return -ENOMEM;
-	ret = get_path(AT_FDCWD, upath, path);
-	if (!ret)
-		ret = initramfs_lookup(path, true, &e);
+	ret = lookup_user(AT_FDCWD, upath, true, &e, path);
 	if (!ret && (e.mode & S_IFMT) != S_IFDIR)
 		ret = -ENOTDIR;
 	if (!ret && !(e.mode & 0111))
