@@ -52,7 +52,7 @@ static int scan(struct pollfd *pf, unsigned n)
 static long do_poll(struct pollfd __user *ufds, unsigned n, s64 timeout_ns)
 {
 	struct pollfd *pf;
-	u64 deadline = 0, per_tick = NSEC_PER_SEC / CONFIG_HZ;
+	u64 deadline = 0;
 	long ret;
 
 	if (n > POLL_MAX)
@@ -65,7 +65,7 @@ static long do_poll(struct pollfd __user *ufds, unsigned n, s64 timeout_ns)
 		return -EFAULT;
 	}
 	if (timeout_ns > 0)
-		deadline = time_ticks() + ((u64)timeout_ns + per_tick - 1) / per_tick + 1;
+		deadline = time_tick_after((u64)timeout_ns);
 	for (;;) {
 		ret = scan(pf, n);
 		if (ret || timeout_ns == 0 || (deadline && time_ticks() >= deadline))

@@ -173,7 +173,7 @@ struct timespec64 {
 static long deadline_of(const struct timespec64 __user *uts, bool absolute, bool realtime, u64 *tick)
 {
 	struct timespec64 ts;
-	u64 ns, now = realtime ? time_realtime_ns() : time_ns(), per_tick = NSEC_PER_SEC / CONFIG_HZ;
+	u64 ns, now = realtime ? time_realtime_ns() : time_ns();
 
 	*tick = 0;
 	if (!uts)
@@ -185,7 +185,7 @@ static long deadline_of(const struct timespec64 __user *uts, bool absolute, bool
 	ns = (u64)ts.sec * NSEC_PER_SEC + (u64)ts.nsec;
 	if (absolute)
 		ns = ns > now ? ns - now : 0;
-	*tick = time_ticks() + (ns + per_tick - 1) / per_tick + 1;
+	*tick = time_tick_after(ns);
 	return 0;
 }
 

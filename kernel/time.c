@@ -10,6 +10,7 @@
 
 static u64 tsc_base, tsc_mult, tsc_khz, boot_epoch;
 static volatile u64 ticks;
+static volatile u64 last_tick_ns; /* time_ns() at the latest tick */
 
 u64 time_cycles_to_ns(u64 cycles, u64 mult, unsigned shift)
 {
@@ -38,6 +39,18 @@ u64 time_ns(void)
 	return time_cycles_to_ns(rdtsc() - tsc_base, tsc_mult, MULT_SHIFT);
 }
 
+u64 time_tick_after(u64 ns)
+{
+	u64 period = NSEC_PER_SEC / CONFIG_HZ, base = last_tick_ns, t = ticks;
+	u64 target = time_ns() + ns;
+
+	/* Tick t happened at base; tick t + k comes about k periods later. The first one at or
+	 * past the target is the deadline (one more if the tick clock has not started). */
+	if (!base)
+		return t + (ns + period - 1) / period + 1;
+	return t + (target - base + period - 1) / period;
+}
+
 u64 time_realtime_ns(void)
 {
 	return boot_epoch * NSEC_PER_SEC + time_ns();
@@ -55,6 +68,7 @@ u64 time_ticks(void)
 
 void time_tick(void)
 {
+	last_tick_ns = time_ns();
 	ticks++;
 	sched_tick();
 }

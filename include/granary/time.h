@@ -13,6 +13,9 @@
 u64 time_ns(void);
 /* Ticks since the timer started (the Kconfig HZ option per second). */
 u64 time_ticks(void);
+/* The tick count by which at least ns will have passed: a sleep's deadline, at most one
+ * tick late. */
+u64 time_tick_after(u64 ns);
 /* TSC frequency in kHz as calibrated at boot (0 before). */
 u64 time_tsc_khz(void);
 

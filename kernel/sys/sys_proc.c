@@ -251,12 +251,9 @@ SYSCALL_DEFINE2(nanosleep, const struct timespec __user *, req, struct timespec 
 static long sleep_ns(u64 ns, struct timespec __user *rem)
 {
 	struct timespec k;
-	u64 ticks;
 
-	/* Whole ticks, rounded up, plus the partial tick we are in. */
-	ticks = (ns + NSEC_PER_SEC / CONFIG_HZ - 1) / (NSEC_PER_SEC / CONFIG_HZ);
-	if (ticks) {
-		u64 deadline = time_ticks() + ticks + 1, left;
+	if (ns) {
+		u64 deadline = time_tick_after(ns), left;
 		while (time_ticks() < deadline && !signal_pending()) {
 			current_task()->state = TASK_INTERRUPTIBLE;
 			schedule_until(deadline);
