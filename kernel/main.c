@@ -5,6 +5,7 @@
 #include <granary/cmdline.h>
 #include <granary/console.h>
 #include <granary/cpu.h>
+#include <granary/file.h>
 #include <granary/errno.h>
 #include <granary/kernel.h>
 #include <granary/ktest.h>
@@ -99,6 +100,7 @@ void kmain(u32 magic, u32 info_phys)
 	ioapic_init();
 	time_init_tsc();
 	lapic_timer_start(CONFIG_HZ);
+	console_input_init();
 	irq_enable();
 
 	if (ktest_requested() && !kthread_create("ktest", 0, run_ktests, NULL))

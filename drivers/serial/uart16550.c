@@ -3,6 +3,8 @@
 #include <granary/cpu.h>
 #include <granary/printk.h>
 #include <granary/serial.h>
+#include <granary/errno.h>
+#include <granary/trap.h>
 
 #define COM1 0x3f8
 #define REG_DATA 0
@@ -47,7 +49,7 @@ void serial_init(void)
 	outb(COM1 + REG_DATA, 1); /* divisor 1: 115200 baud */
 	outb(COM1 + REG_IER, 0);
 	outb(COM1 + REG_LCR, 0x03); /* 8N1 */
-	outb(COM1 + REG_FCR, 0xc7); /* FIFOs on, cleared, 14-byte threshold */
+	outb(COM1 + REG_FCR, 0xc5); /* FIFOs on, transmit FIFO cleared (input kept), 14-byte threshold */
 	outb(COM1 + REG_MCR, 0x03); /* DTR, RTS */
 	present = true;
 	if (console_enabled(serial_console.name))
@@ -57,4 +59,36 @@ void serial_init(void)
 bool serial_present(void)
 {
 	return present;
+}
+
+#define LSR_DATA_READY 0x01
+#define IER_RX 0x01
+#define MCR_OUT2 0x08 /* gates the UART's interrupt line on PCs */
+#define COM1_IRQ 4
+
+static void (*input_fn)(char c);
+
+static void serial_irq(struct trap_frame *tf, void *arg)
+{
+	while (inb(COM1 + REG_LSR) & LSR_DATA_READY)
+		input_fn((char)inb(COM1 + REG_DATA));
+}
+
+int serial_enable_input(void (*fn)(char c))
+{
+	int err;
+
+	if (!present)
+		return -ENODEV;
+	input_fn = fn;
+	err = irq_enable_line(COM1_IRQ, serial_irq, NULL);
+	if (err)
+		return err;
+	/* FIFOs on with an interrupt for every byte (typing is interactive); not cleared, so
+	 * what arrived before now is kept, and taken at once. */
+	outb(COM1 + REG_FCR, 0x01);
+	outb(COM1 + REG_MCR, 0x03 | MCR_OUT2);
+	outb(COM1 + REG_IER, IER_RX);
+	serial_irq(NULL, NULL);
+	return 0;
 }

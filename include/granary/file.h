@@ -92,7 +92,10 @@ struct cpio_entry;
  * 0, -ENOENT, -ELOOP, -ENAMETOOLONG, -EIO (a corrupt archive). */
 int initramfs_lookup(const char *path, bool follow, struct cpio_entry *e);
 
-/* The console as a file: writes go to every console, reads are not wired up yet (EOF). */
+/* The console as a file: writes go to every console; reads return lines typed on the serial
+ * port. */
 struct file *console_file_open(void);
+/* Starts taking serial input for the console (after the interrupt controllers). */
+void console_input_init(void);
 
 #endif

@@ -21,7 +21,7 @@ expect() { # NAME DESCRIPTION CONDITION...
 	if "$@"; then ok "$desc"; else not_ok "$desc" "failed: $*" "exit status $rc; log tail:"; diag_file "$tmp/$log.log"; fi
 }
 
-plan 14
+plan 15
 
 boot fail 'ktest=selftest_fail'
 expect fail "a deliberately failing ktest selected by name exits 1" test "$rc" -eq 1
@@ -68,3 +68,10 @@ expect multi "comma-separated globs select the union of tests" \
 # The banner is the kernel's first line; nothing the kernel prints comes before it.
 expect fail "the banner is the first line the kernel prints" \
 	eval 'grep -m1 "^\[" "$tmp/fail.log" | grep -q "Granary "'
+
+# The default boot lands in busybox sh on the console, which reads what is typed on the serial port
+# (typed once the shell is up: a byte sent before the kernel enables the UART's FIFO is lost).
+(sleep 5; printf 'echo $((6*7))\n') | "$run" --timeout 20 > "$tmp/shell.log" 2>&1
+rc=$?
+expect shell "make run's shell reads a line from the serial console and answers it" \
+	eval 'test "$rc" -eq 124 && grep -q "granary# echo \$((6\*7))" "$tmp/shell.log" && grep -q "^42" "$tmp/shell.log"'

@@ -43,7 +43,8 @@ static time_t now_s(void)
 /* Starts the shell; returns its pid or -1. */
 static pid_t start_shell(void)
 {
-	static char *const argv[] = { "sh", NULL };
+	/* -i: interactive (prompt, SIGINT ignored) although the console is not a tty yet. */
+	static char *const argv[] = { "sh", "-i", NULL };
 	static char *const envp[] = { "HOME=/", "PATH=/sbin:/bin", "TERM=linux", "PS1=granary# ",
 				      NULL };
 	pid_t pid = fork();
