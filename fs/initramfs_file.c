@@ -11,11 +11,8 @@
 #include <granary/syscall.h>
 #include <granary/uaccess.h>
 #include <uapi/fcntl.h>
+#include <uapi/stat.h>
 
-#define S_IFMT 0170000
-#define S_IFDIR 0040000
-#define S_IFREG 0100000
-#define S_IFLNK 0120000
 #define SYMLINK_DEPTH 8
 #define PATH_MAX 4096
 #define AT_FDCWD (-100)

@@ -9,16 +9,13 @@
 #include <granary/syscall.h>
 #include <granary/time.h>
 #include <granary/uaccess.h>
+#include <uapi/time.h>
 
 #define POLL_MAX 1024
 
 struct pollfd {
 	int fd;
 	short events, revents;
-};
-
-struct timespec {
-	s64 sec, nsec;
 };
 
 /* One pass: fills revents, returns how many fds have any. */
@@ -89,21 +86,19 @@ SYSCALL_DEFINE3(poll, struct pollfd __user *, ufds, unsigned, n, int, timeout_ms
 	return do_poll(ufds, n, timeout_ms < 0 ? -1 : (s64)timeout_ms * 1000000);
 }
 
-SYSCALL_DEFINE6(ppoll, struct pollfd __user *, ufds, unsigned, n, const struct timespec __user *, uts,
+SYSCALL_DEFINE6(ppoll, struct pollfd __user *, ufds, unsigned, n, const struct k_timespec __user *, uts,
 		const u64 __user *, umask, size_t, setsize, u64, unused)
 {
 	struct task *t = current_task();
-	struct timespec ts;
 	s64 timeout = -1;
-	u64 mask;
+	u64 mask, ns;
 	long ret;
 
 	if (uts) {
-		if (copy_from_user(&ts, uts, sizeof(ts)))
-			return -EFAULT;
-		if (ts.sec < 0 || ts.nsec < 0 || ts.nsec >= (s64)NSEC_PER_SEC)
-			return -EINVAL;
-		timeout = ts.sec * (s64)NSEC_PER_SEC + ts.nsec;
+		int err = timespec_from_user(uts, &ns);
+		if (err)
+			return err;
+		timeout = (s64)ns;
 	}
 	if (umask) {
 		if (setsize != 8 || copy_from_user(&mask, umask, 8))

@@ -8,6 +8,7 @@
 #include <granary/time.h>
 #include <granary/uaccess.h>
 #include <granary/vm.h>
+#include <uapi/time.h>
 
 #define FUTEX_WAIT 0
 #define FUTEX_WAKE 1
@@ -164,32 +165,26 @@ long futex_wake(u64 uaddr, bool private, int n, u32 bitset)
 	return woken;
 }
 
-struct timespec64 {
-	s64 sec, nsec;
-};
-
 /* The tick by which a wait with timeout ts must end: relative, or absolute on the monotonic
  * clock or (realtime) the wall clock. */
-static long deadline_of(const struct timespec64 __user *uts, bool absolute, bool realtime, u64 *tick)
+static long deadline_of(const struct k_timespec __user *uts, bool absolute, bool realtime, u64 *tick)
 {
-	struct timespec64 ts;
 	u64 ns, now = realtime ? time_realtime_ns() : time_ns();
+	int err;
 
 	*tick = 0;
 	if (!uts)
 		return 0;
-	if (copy_from_user(&ts, uts, sizeof(ts)))
-		return -EFAULT;
-	if (ts.sec < 0 || ts.nsec < 0 || ts.nsec >= (s64)NSEC_PER_SEC)
-		return -EINVAL;
-	ns = (u64)ts.sec * NSEC_PER_SEC + (u64)ts.nsec;
+	err = timespec_from_user(uts, &ns);
+	if (err)
+		return err;
 	if (absolute)
 		ns = ns > now ? ns - now : 0;
 	*tick = time_tick_after(ns);
 	return 0;
 }
 
-SYSCALL_DEFINE6(futex, u64, uaddr, int, op, u32, val, const struct timespec64 __user *, uts, u64, uaddr2,
+SYSCALL_DEFINE6(futex, u64, uaddr, int, op, u32, val, const struct k_timespec __user *, uts, u64, uaddr2,
 		u32, val3)
 {
 	bool private = op & FUTEX_PRIVATE_FLAG;

@@ -6,6 +6,7 @@
 #include <granary/spinlock.h>
 #include <granary/types.h>
 #include <granary/uaccess.h>
+#include <uapi/stat.h>
 
 struct file;
 
@@ -39,8 +40,7 @@ struct file_ops {
 #define POLLERR 0x008
 #define POLLHUP 0x010
 #define POLLNVAL 0x020
-#define S_IFIFO 0010000
-#define S_IFCHR 0020000
+
 
 struct file {
 	const struct file_ops *ops;

@@ -29,6 +29,11 @@ u64 rtc_read_epoch(void);
 /* Wall-clock nanoseconds since 1970: the RTC at boot plus time_ns(). */
 u64 time_realtime_ns(void);
 
+struct k_timespec;
+/* Reads a user timespec as nanoseconds (kernel/sys/sys_proc.c): 0, -EFAULT, or -EINVAL
+ * (negative, or nsec >= 10^9). */
+int timespec_from_user(const struct k_timespec *uts, u64 *ns);
+
 /* Busy-waits for at least ns nanoseconds (after time_init_tsc). */
 void time_delay_ns(u64 ns);
 

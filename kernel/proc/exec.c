@@ -16,14 +16,13 @@
 #include <granary/uaccess.h>
 #include <granary/vm.h>
 #include <uapi/mman.h>
+#include <uapi/stat.h>
 
 #define STACK_TOP 0x00007ffffffff000UL
 #define STACK_SIZE (8UL << 20)
 #define PIE_BASE 0x0000555555554000UL /* where a static PIE is loaded, as Linux does */
 #define ARG_MAX (128 * 1024)	      /* bytes of argument and environment strings */
 #define SCRIPT_DEPTH 4
-#define S_IFMT 0170000
-#define S_IFREG 0100000
 
 /* auxv keys */
 #define AT_NULL 0

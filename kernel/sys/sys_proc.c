@@ -12,6 +12,7 @@
 #include <granary/syscall.h>
 #include <granary/time.h>
 #include <granary/uaccess.h>
+#include <uapi/time.h>
 
 SYSCALL_DEFINE0(getpid) { return proc_current()->pid; }
 SYSCALL_DEFINE0(gettid) { return current_task()->tid; }
@@ -150,19 +151,28 @@ SYSCALL_DEFINE0(sched_yield)
 	return 0;
 }
 
-struct timespec {
-	s64 sec, nsec;
-};
+/* The one place a user timespec is read and checked (nanosleep, futex, ppoll, ...). */
+int timespec_from_user(const struct k_timespec __user *uts, u64 *ns)
+{
+	struct k_timespec ts;
+
+	if (copy_from_user(&ts, uts, sizeof(ts)))
+		return -EFAULT;
+	if (ts.sec < 0 || ts.nsec < 0 || ts.nsec >= (s64)NSEC_PER_SEC)
+		return -EINVAL;
+	*ns = (u64)ts.sec * NSEC_PER_SEC + (u64)ts.nsec;
+	return 0;
+}
 
 #define CLOCK_REALTIME 0
 #define CLOCK_MONOTONIC 1
 #define CLOCK_MONOTONIC_RAW 4
 #define CLOCK_BOOTTIME 7
 
-SYSCALL_DEFINE2(clock_gettime, int, clock, struct timespec __user *, ts)
+SYSCALL_DEFINE2(clock_gettime, int, clock, struct k_timespec __user *, ts)
 {
 	u64 ns = clock == CLOCK_REALTIME ? time_realtime_ns() : time_ns();
-	struct timespec k = { (s64)(ns / NSEC_PER_SEC), (s64)(ns % NSEC_PER_SEC) };
+	struct k_timespec k = { (s64)(ns / NSEC_PER_SEC), (s64)(ns % NSEC_PER_SEC) };
 
 	switch (clock) {
 	case CLOCK_REALTIME:
@@ -175,9 +185,9 @@ SYSCALL_DEFINE2(clock_gettime, int, clock, struct timespec __user *, ts)
 	}
 }
 
-SYSCALL_DEFINE2(clock_getres, int, clock, struct timespec __user *, ts)
+SYSCALL_DEFINE2(clock_getres, int, clock, struct k_timespec __user *, ts)
 {
-	struct timespec k = { 0, 1 }; /* the TSC clock resolves nanoseconds */
+	struct k_timespec k = { 0, 1 }; /* the TSC clock resolves nanoseconds */
 
 	if (clock != CLOCK_REALTIME && clock != CLOCK_MONOTONIC && clock != CLOCK_MONOTONIC_RAW &&
 	    clock != CLOCK_BOOTTIME)
@@ -185,10 +195,10 @@ SYSCALL_DEFINE2(clock_getres, int, clock, struct timespec __user *, ts)
 	return ts ? copy_to_user(ts, &k, sizeof(k)) : 0;
 }
 
-SYSCALL_DEFINE2(gettimeofday, struct timespec __user *, tv, void __user *, tz)
+SYSCALL_DEFINE2(gettimeofday, struct k_timespec __user *, tv, void __user *, tz)
 {
 	u64 ns = time_realtime_ns();
-	struct timespec k = { (s64)(ns / NSEC_PER_SEC), (s64)(ns % NSEC_PER_SEC / 1000) };
+	struct k_timespec k = { (s64)(ns / NSEC_PER_SEC), (s64)(ns % NSEC_PER_SEC / 1000) };
 
 	if (tv && copy_to_user(tv, &k, sizeof(k)))
 		return -EFAULT;
@@ -214,21 +224,19 @@ SYSCALL_DEFINE3(getrandom, void __user *, buf, size_t, n, unsigned, flags)
 	return (long)done;
 }
 
-static long sleep_ns(u64 ns, struct timespec __user *rem);
+static long sleep_ns(u64 ns, struct k_timespec __user *rem);
 
-SYSCALL_DEFINE4(clock_nanosleep, int, clock, int, flags, const struct timespec __user *, req,
-		struct timespec __user *, rem)
+SYSCALL_DEFINE4(clock_nanosleep, int, clock, int, flags, const struct k_timespec __user *, req,
+		struct k_timespec __user *, rem)
 {
-	struct timespec k;
 	u64 ns, now = time_ns();
+	int err;
 
 	if (clock != CLOCK_REALTIME && clock != CLOCK_MONOTONIC && clock != CLOCK_BOOTTIME)
 		return -EINVAL;
-	if (copy_from_user(&k, req, sizeof(k)))
-		return -EFAULT;
-	if (k.sec < 0 || k.nsec < 0 || k.nsec >= (s64)NSEC_PER_SEC)
-		return -EINVAL;
-	ns = (u64)k.sec * NSEC_PER_SEC + (u64)k.nsec;
+	err = timespec_from_user(req, &ns);
+	if (err)
+		return err;
 	if (clock == CLOCK_REALTIME)
 		now = time_realtime_ns();
 	if (flags & 1) /* TIMER_ABSTIME */
@@ -236,21 +244,18 @@ SYSCALL_DEFINE4(clock_nanosleep, int, clock, int, flags, const struct timespec _
 	return sleep_ns(ns, rem);
 }
 
-SYSCALL_DEFINE2(nanosleep, const struct timespec __user *, req, struct timespec __user *, rem)
+SYSCALL_DEFINE2(nanosleep, const struct k_timespec __user *, req, struct k_timespec __user *, rem)
 {
-	struct timespec k;
+	u64 ns;
+	int err = timespec_from_user(req, &ns);
 
-	if (copy_from_user(&k, req, sizeof(k)))
-		return -EFAULT;
-	if (k.sec < 0 || k.nsec < 0 || k.nsec >= (s64)NSEC_PER_SEC)
-		return -EINVAL;
-	return sleep_ns((u64)k.sec * NSEC_PER_SEC + (u64)k.nsec, rem);
+	return err ? err : sleep_ns(ns, rem);
 }
 
 /* Sleeps at least ns (interruptibly): 0, or -EINTR with the time left in rem. */
-static long sleep_ns(u64 ns, struct timespec __user *rem)
+static long sleep_ns(u64 ns, struct k_timespec __user *rem)
 {
-	struct timespec k;
+	struct k_timespec k;
 
 	if (ns) {
 		u64 deadline = time_tick_after(ns), left;
@@ -261,7 +266,7 @@ static long sleep_ns(u64 ns, struct timespec __user *rem)
 		}
 		if (time_ticks() < deadline) {
 			left = (deadline - time_ticks()) * (NSEC_PER_SEC / CONFIG_HZ);
-			k = (struct timespec){ (s64)(left / NSEC_PER_SEC), (s64)(left % NSEC_PER_SEC) };
+			k = (struct k_timespec){ (s64)(left / NSEC_PER_SEC), (s64)(left % NSEC_PER_SEC) };
 			if (rem && copy_to_user(rem, &k, sizeof(k)))
 				return -EFAULT;
 			return -EINTR;
