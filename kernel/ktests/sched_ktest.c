@@ -107,11 +107,12 @@ KTEST(sched_wait_event_timeout_expires)
 }
 
 static volatile unsigned long spins[2];
+static u64 spin_end; /* one end for both, so neither spins alone after the other stops */
 
 static int spinner(void *arg)
 {
 	volatile unsigned long *mine = &spins[(long)arg];
-	u64 end = time_ticks() + 20;
+	u64 end = spin_end;
 
 	/* Kernel code is not preempted: it yields at its own points. */
 	while (time_ticks() < end) {
@@ -126,6 +127,7 @@ KTEST(sched_yield_round_robin_shares_the_cpu)
 	struct task *a, *b;
 
 	spins[0] = spins[1] = 0;
+	spin_end = time_ticks() + 20;
 	a = kthread_create("spin0", 25, spinner, (void *)0L);
 	b = kthread_create("spin1", 25, spinner, (void *)1L);
 	KT_ASSERT(a && b);
