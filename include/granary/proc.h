@@ -113,6 +113,10 @@ u64 proc_created_total(void);
 struct process *proc_find(int pid);
 void proc_put(struct process *p);
 
+/* Writes a struct rusage with ru_utime and ru_stime from tick counts (the rest zero): 0 or
+ * -EFAULT (kernel/sys/sys_times.c). */
+int proc_rusage_to_user(void *ru, u64 uticks, u64 sticks); /* ru: a user pointer */
+
 /* Loads the current task's user TLS and FPU state and enters user mode with tf. */
 __attribute__((noreturn)) void proc_enter_user(struct trap_frame *tf);
 

@@ -139,21 +139,6 @@ static struct process *find_news(struct process *me, int pid, int options, bool 
 	return NULL;
 }
 
-/* struct rusage with only the CPU times filled in (ru_utime, ru_stime): the child's and those
- * of the children it waited for, as Linux's wait4 reports. */
-static int rusage_to_user(void __user *ru, const struct process *c)
-{
-	u64 r[18] = { 0 };
-	u64 ut = (c->utime + c->cutime) * (1000000 / CONFIG_HZ);
-	u64 st = (c->stime + c->cstime) * (1000000 / CONFIG_HZ);
-
-	r[0] = ut / 1000000;
-	r[1] = ut % 1000000;
-	r[2] = st / 1000000;
-	r[3] = st % 1000000;
-	return copy_to_user(ru, r, sizeof(r));
-}
-
 SYSCALL_DEFINE4(wait4, int, pid, int __user *, status, int, options, void __user *, rusage)
 {
 	struct process *me = proc_current(), *c;
@@ -185,7 +170,8 @@ SYSCALL_DEFINE4(wait4, int, pid, int __user *, status, int, options, void __user
 	}
 	if (status && copy_to_user(status, &c->exit_status, sizeof(int)))
 		return -EFAULT;
-	if (rusage && rusage_to_user(rusage, c))
+	/* The child's times and those of the children it waited for, as Linux reports. */
+	if (rusage && proc_rusage_to_user(rusage, c->utime + c->cutime, c->stime + c->cstime))
 		return -EFAULT;
 	me->cutime += c->utime + c->cutime;
 	me->cstime += c->stime + c->cstime;
