@@ -1,7 +1,9 @@
 /* userland/tests/hostname.c: sethostname, setdomainname and uname, and klogctl (syslog(2)): the
- * errno of each refusal and the exact names read back. On a Linux host it restores the names. */
+ * errno of each refusal and the exact names read back. On a Linux host it works in a UTS namespace
+ * of its own when it can, so two runs at once cannot mix up the host's name, and restores the names. */
 #include "tap.h"
 
+#include <sched.h>
 #include <signal.h>
 #include <time.h>
 #include <sys/klog.h>
@@ -240,6 +242,10 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	granary = !strcmp(orig.sysname, "Granary");
+	/* Linux: names changed from here on are this process's (and its children's) alone. */
+	if (!granary && root && unshare(CLONE_NEWUTS) != 0)
+		tap_diag("no UTS namespace (%s): changing the host's names, then restoring them",
+			 strerror(errno));
 	atexit(restore_names);
 	test_names(root, granary);
 	restore_names();
