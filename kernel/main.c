@@ -17,6 +17,7 @@
 #include <granary/slab.h>
 #include <granary/string.h>
 #include <granary/time.h>
+#include <granary/vfs.h>
 
 #ifndef GRANARY_RELEASE
 #define GRANARY_RELEASE "0.1.0"
@@ -102,6 +103,7 @@ void kmain(u32 magic, u32 info_phys)
 	lapic_timer_start(CONFIG_HZ);
 	console_input_init();
 	irq_enable();
+	vfs_init();
 
 	if (ktest_requested() && !kthread_create("ktest", 0, run_ktests, NULL))
 		panic("cannot start the ktest thread");

@@ -3,6 +3,7 @@
 #ifndef GRANARY_PROC_H
 #define GRANARY_PROC_H
 
+#include <granary/file.h>
 #include <granary/list.h>
 #include <granary/types.h>
 #include <granary/wait.h>
@@ -69,7 +70,7 @@ struct process {
 	struct wait_queue child_exit; /* the parent sleeps here in wait4 */
 	char comm[16];
 	char exe[256]; /* the path exec was given */
-	char cwd[256]; /* the working directory, absolute (a path until the VFS gives dentries) */
+	struct path cwd, root; /* working and root directory, with references (NULL before init runs) */
 	u32 refcount;
 };
 
@@ -101,6 +102,8 @@ bool proc_group_exists(int pgid, int sid);
 /* The process with this pid, with a reference (proc_put() it), or NULL. */
 struct process *proc_find(int pid);
 void proc_put(struct process *p);
+/* Drops the cwd and root references (exit; again harmless). */
+void proc_release_paths(struct process *p);
 
 /* Loads the current task's user TLS and FPU state and enters user mode with tf. */
 __attribute__((noreturn)) void proc_enter_user(struct trap_frame *tf);
