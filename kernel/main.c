@@ -1,6 +1,7 @@
 /* kernel/main.c: kmain, the order in which the kernel brings itself up.
  * boot.S calls it in the higher half with the multiboot2 magic and information address. */
 #include <granary/arch.h>
+#include <granary/blkdev.h>
 #include <granary/bootinfo.h>
 #include <granary/cmdline.h>
 #include <granary/console.h>
@@ -94,6 +95,7 @@ void kmain(u32 magic, u32 info_phys)
 	page_alloc_init();
 	slab_init();
 	screen_console_init();
+	block_init();
 
 	pic_disable();
 	acpi_init();
