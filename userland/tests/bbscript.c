@@ -83,7 +83,8 @@ struct step {
 
 static const struct step steps[] = {
 	{ "mkdir -p, echo >, printf >, cat > with a here-document; cat reads them back",
-	  "umask 022 && mkdir -p a/b/c && echo hello > a/f1 && printf 'x\\ty\\n%s\\n' two > a/b/f2 &&\n"
+	  "umask 022 && mkdir -p a/b/c && echo hello > a/f1 &&\n"
+	  "printf 'x\\ty\\n%s\\n' two > a/b/f2 &&\n"
 	  "cat > a/b/c/f3 <<EOF\nline one\nline two\nEOF\n"
 	  "cat a/f1 a/b/f2 a/b/c/f3",
 	  "hello\nx\ty\ntwo\nline one\nline two\n" },
@@ -151,7 +152,8 @@ int main(int argc, char **argv)
 	if (access(busybox, X_OK)) {
 		/* Only a host without busybox-static has none: the initramfs always carries it. */
 		for (int i = 0; i < NSTEPS + 2; i++)
-			tap_skip("busybox scripts", "no /bin/busybox in the tree (package busybox-static)");
+			tap_skip("busybox scripts",
+				 "no /bin/busybox in the tree (package busybox-static)");
 		return tap_done();
 	}
 	dir = scratch_make();
@@ -159,7 +161,8 @@ int main(int argc, char **argv)
 		return tap_done() | 1;
 	for (int i = 0; i < NSTEPS; i++) {
 		st = sh(steps[i].script, out, sizeof(out));
-		ok = st != -1 && WIFEXITED(st) && WEXITSTATUS(st) == 0 && !strcmp(out, steps[i].want);
+		ok = st != -1 && WIFEXITED(st) && WEXITSTATUS(st) == 0 &&
+		     !strcmp(out, steps[i].want);
 		if (!tap_ok(ok, "%s", steps[i].desc)) {
 			tap_diag("the script %s", st == -1 ? "was lost" : tap_wstatus(st));
 			diag_text("it printed", out);

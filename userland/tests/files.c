@@ -76,7 +76,8 @@ static void check_rename(void)
 
 	mkdir("ra", 0755);
 	mkdir("ra/b", 0755);
-	TAP_ERRNO(rename("ra", "ra/b/c"), EINVAL, "rename a directory into its own subtree: EINVAL");
+	TAP_ERRNO(rename("ra", "ra/b/c"), EINVAL,
+		  "rename a directory into its own subtree: EINVAL");
 	TAP_ERRNO(rename("ra", "ra/c"), EINVAL, "rename a directory into itself: EINVAL");
 	mkdir("full", 0755);
 	scratch_put("full/x", "x", 1);
@@ -143,7 +144,8 @@ static void check_sparse_truncate(void)
 	       (long long)st.st_blocks);
 	ok = 1;
 	for (off_t off = 0; ok && off < (1 << 20); off += 64 * 1024)
-		ok = pread(fd, buf, sizeof(buf), off) == sizeof(buf) && !memcmp(buf, zero, sizeof(buf));
+		ok = pread(fd, buf, sizeof(buf), off) == sizeof(buf) &&
+		     !memcmp(buf, zero, sizeof(buf));
 	tap_ok(ok, "reading the hole returns zeros");
 	tap_ok(pread(fd, buf, sizeof(buf), (1 << 20) - 1) == 2 && buf[0] == 0 && buf[1] == 'x',
 	       "a read across the end of the hole: 0 then 'x', 2 bytes");
@@ -242,7 +244,8 @@ static void check_times_modes(void)
 	TAP_ERRNO(open("fifo", O_WRONLY | O_NONBLOCK), ENXIO,
 		  "a non-blocking open of the FIFO for writing with no reader: ENXIO");
 	{
-		int r = open("fifo", O_RDONLY | O_NONBLOCK), w = open("fifo", O_WRONLY | O_NONBLOCK);
+		int r = open("fifo", O_RDONLY | O_NONBLOCK),
+		    w = open("fifo", O_WRONLY | O_NONBLOCK);
 		char c = 0;
 
 		tap_ok(r >= 0 && w >= 0 && write(w, "q", 1) == 1 && read(r, &c, 1) == 1 && c == 'q',
@@ -270,7 +273,8 @@ static void check_links_statfs_sendfile(void)
 	tap_ok(readlink("sl", buf, 4) == 4 && !memcmp(buf, "someZ", 5),
 	       "readlink into 4 bytes returns the first 4");
 	TAP_ERRNO(readlink("t", buf, sizeof(buf)), EINVAL, "readlink of a regular file: EINVAL");
-	TAP_ERRNO(readlink("nothere", buf, sizeof(buf)), ENOENT, "readlink of a missing name: ENOENT");
+	TAP_ERRNO(readlink("nothere", buf, sizeof(buf)), ENOENT,
+		  "readlink of a missing name: ENOENT");
 	TAP_ERRNO(symlink("x", "sl"), EEXIST, "symlink over an existing link: EEXIST");
 	TAP_ERRNO(symlink("x", "t"), EEXIST, "symlink over an existing file: EEXIST");
 
@@ -287,7 +291,8 @@ static void check_links_statfs_sendfile(void)
 	fd = open("sf", O_RDONLY);
 	pipe(p);
 	off = 100;
-	TAP_EQ(sendfile(p[1], fd, &off, 3000), 3000, "sendfile of 3000 bytes at offset 100 to a pipe");
+	TAP_EQ(sendfile(p[1], fd, &off, 3000), 3000,
+	       "sendfile of 3000 bytes at offset 100 to a pipe");
 	TAP_EQ(off, 3100, "... advances the given offset to 3100");
 	TAP_EQ(lseek(fd, 0, SEEK_CUR), 0, "... and leaves the file's own offset at 0");
 	tap_ok(read(p[0], got, sizeof(got)) == 3000 && !memcmp(got, big + 100, 3000),
@@ -353,7 +358,8 @@ int main(int argc, char **argv)
 	TAP_EQ(lseek(fd, 100, SEEK_END), 105, "lseek past the end is allowed (105)");
 	TAP_EQ(read(fd, buf, 8), 0, "... and reads there return 0");
 	TAP_ERRNO(lseek(fd, -1, SEEK_SET), EINVAL, "lseek to -1: EINVAL");
-	TAP_ERRNO(lseek(fd, -106, SEEK_CUR), EINVAL, "lseek before the start with SEEK_CUR: EINVAL");
+	TAP_ERRNO(lseek(fd, -106, SEEK_CUR), EINVAL,
+		  "lseek before the start with SEEK_CUR: EINVAL");
 	TAP_ERRNO(lseek(fd, 0, 17), EINVAL, "lseek with whence 17: EINVAL");
 	TAP_EQ(lseek(fd, 0, SEEK_CUR), 105, "a failed lseek leaves the offset (105)");
 	close(fd);

@@ -251,7 +251,8 @@ int main(int argc, char **argv)
 		  "a 10-byte buffer, too small for one entry: EINVAL");
 	TAP_EQ(sys_getdents64(dfd, buf, sizeof(buf)) > 0, 1,
 	       "the failed call lost nothing: a big enough buffer then gets entries");
-	TAP_ERRNO(sys_getdents64(999, buf, sizeof(buf)), EBADF, "getdents64 of a closed descriptor: EBADF");
+	TAP_ERRNO(sys_getdents64(999, buf, sizeof(buf)), EBADF,
+		  "getdents64 of a closed descriptor: EBADF");
 	TAP_ERRNO(sys_getdents64(dfd, (void *)16, sizeof(buf)), EFAULT,
 		  "getdents64 into an unmapped buffer: EFAULT");
 	fd = mkdir("gone", 0755) ? -1 : open("gone", O_RDONLY | O_DIRECTORY);
@@ -260,7 +261,8 @@ int main(int argc, char **argv)
 		  "getdents64 of the removed directory: ENOENT");
 	close(fd);
 	fd = open("f", O_PATH);
-	TAP_ERRNO(sys_getdents64(fd, buf, sizeof(buf)), EBADF, "getdents64 of an O_PATH file: EBADF");
+	TAP_ERRNO(sys_getdents64(fd, buf, sizeof(buf)), EBADF,
+		  "getdents64 of an O_PATH file: EBADF");
 	close(fd);
 	close(dfd);
 

@@ -256,7 +256,8 @@ int main(int argc, char **argv)
 		child_expect(n, res, 7, 0, "... chdir(\"../../../..\") from there works");
 		child_expect(n, res, 8, 0, "... and getcwd is \"/\": \"..\" did not escape");
 		child_expect(n, res, 9, ENOENT, "... the old absolute path is not found: ENOENT");
-		tap_ok(same_inode("/", root.st_dev, root.st_ino) && same_inode(".", scratch_dev, scratch_ino),
+		tap_ok(same_inode("/", root.st_dev, root.st_ino) &&
+			       same_inode(".", scratch_dev, scratch_ino),
 		       "the parent's root and working directory are unchanged");
 	}
 

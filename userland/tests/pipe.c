@@ -114,8 +114,9 @@ static void check_atomic(void)
 	close(p[0]);
 	for (int i = 0; i < WRITERS; i++)
 		exits += pids[i] > 0 && waitpid(pids[i], &st, 0) == pids[i] && st == 0;
-	TAP_EQ(exits, WRITERS, "%d children each write %d blocks of PIPE_BUF (4096) bytes and exit 0",
-	       WRITERS, BLOCKS);
+	TAP_EQ(exits, WRITERS,
+	       "%d children each write %d blocks of PIPE_BUF (4096) bytes and exit 0", WRITERS,
+	       BLOCKS);
 	TAP_EQ(blocks, WRITERS * BLOCKS, "the reader gets %d blocks", WRITERS * BLOCKS);
 	TAP_EQ(mixed, 0, "no block mixes two writers' bytes: writes of PIPE_BUF are atomic");
 	for (int i = 0; i < WRITERS; i++)

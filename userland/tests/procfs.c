@@ -150,7 +150,7 @@ int main(int argc, char **argv)
 	const char *dir;
 	int fd, pid = getpid(), ok, n, p[2], cpid, st2;
 	char state = 0, comm[64];
-	int spid = 0, sppid = 0, spgrp = 0, stack_local = 0;
+	int spid = 0, sppid = 0, spgrp = 0, stack_local = 0, alive;
 	ssize_t len;
 	DIR *d;
 	struct dirent *e;
@@ -165,18 +165,20 @@ int main(int argc, char **argv)
 	len = readlink("/proc/self", buf, sizeof(buf) - 1);
 	tap_ok(len == (ssize_t)strlen(want) && !memcmp(buf, want, (size_t)len),
 	       "/proc/self is a symlink to \"%s\"", want);
-	tap_ok(lstat("/proc/self", &st) == 0 && S_ISLNK(st.st_mode) && stat("/proc/self", &st) == 0 &&
-		       S_ISDIR(st.st_mode),
+	tap_ok(lstat("/proc/self", &st) == 0 && S_ISLNK(st.st_mode) &&
+		       stat("/proc/self", &st) == 0 && S_ISDIR(st.st_mode),
 	       "lstat says symlink, stat says directory");
 	ok = slurp("/proc/self/stat") > 0 &&
 	     sscanf(text, "%d (%63[^)]) %c %d %d", &spid, comm, &state, &sppid, &spgrp) == 5;
 	tap_ok(ok && spid == pid, "/proc/self/stat starts with the pid (%d)", spid);
 	tap_ok(ok && !strcmp(comm, "procfs") && strrchr(text, ')') == strchr(text, ')'),
 	       "... then \"(procfs)\"");
-	tap_ok(ok && state == 'R', "... then state R, since it is running ('%c')", state);
+	tap_ok(ok && state == 'R', "... then state R, since it is running ('%c')",
+	       state ? state : '?');
 	tap_ok(ok && sppid == getppid() && spgrp == getpgrp(),
 	       "... then ppid %d and pgrp %d, as getppid and getpgrp say", sppid, spgrp);
-	tap_ok(ok && fields(text) >= 44, "... and it has the 44+ fields of Linux (%d)", fields(text));
+	tap_ok(ok && fields(text) >= 44, "... and it has the 44+ fields of Linux (%d)",
+	       fields(text));
 	slurp("/proc/self/status");
 	tap_ok(line_starting("Name:", line, sizeof(line)) == 0 && !strcmp(line, "Name:\tprocfs"),
 	       "/proc/self/status: \"Name:\\tprocfs\"");
@@ -209,8 +211,9 @@ int main(int argc, char **argv)
 	st2 = -1;
 	if (cpid > 0)
 		waitpid(cpid, &st2, 0);
-	tap_exited_with(st2, 0, "a child execs itself with 5 arguments (one empty, one with a space): "
-				"its cmdline is exactly them");
+	tap_exited_with(st2, 0,
+			"a child execs itself with 5 arguments (one empty, one with a space): "
+			"its cmdline is exactly them");
 
 	/* maps. */
 	slurp("/proc/self/maps");
@@ -221,7 +224,8 @@ int main(int argc, char **argv)
 	tap_ok(!strcmp(name, "[stack]") && !strcmp(perms, "rw-p"),
 	       "... the line covering a local variable is rw-p [stack] (%s %s)", perms, name);
 	maps_perms((unsigned long)text, perms, name, sizeof(name));
-	tap_ok(!strncmp(perms, "rw", 2), "... a static buffer is in a writable mapping (%s)", perms);
+	tap_ok(!strncmp(perms, "rw", 2), "... a static buffer is in a writable mapping (%s)",
+	       perms);
 
 	/* fd/ and exe. */
 	dir = scratch_make();
@@ -232,13 +236,14 @@ int main(int argc, char **argv)
 	d = opendir("/proc/self/fd");
 	for (int i = 0; i < 1024; i++)
 		if (fcntl(i, F_GETFD) != -1)
-			snprintf(openset + strlen(openset), sizeof(openset) - strlen(openset), "%d ", i);
+			snprintf(openset + strlen(openset), sizeof(openset) - strlen(openset),
+				 "%d ", i);
 	listing[0] = ' ';
 	listing[1] = '\0';
 	while (d && (e = readdir(d)))
 		if (e->d_name[0] != '.')
-			snprintf(listing + strlen(listing), sizeof(listing) - strlen(listing), "%s ",
-				 e->d_name);
+			snprintf(listing + strlen(listing), sizeof(listing) - strlen(listing),
+				 "%s ", e->d_name);
 	tap_ok(d && fd_listed(0, listing) == (fcntl(0, F_GETFD) != -1) && fd_listed(1, listing) &&
 		       fd_listed(2, listing),
 	       "/proc/self/fd lists 0 (when open), 1 and 2");
@@ -253,12 +258,17 @@ int main(int argc, char **argv)
 	tap_ok(len > 0 && !strcmp(buf, want), "readlink(%s) is the file's path %s", line, buf);
 	tap_ok(lstat(line, &st) == 0 && S_ISLNK(st.st_mode), "... and it is a symlink");
 	close(fd);
-	TAP_ERRNO(readlink(line, buf, sizeof(buf)), ENOENT, "once closed, the fd link is gone: ENOENT");
+	if (len > 0) /* else ENOENT would prove nothing */
+		TAP_ERRNO(readlink(line, buf, sizeof(buf)), ENOENT,
+			  "once closed, the fd link is gone: ENOENT");
+	else
+		tap_blocked("once closed, the fd link is gone: ENOENT");
 	if (dir)
 		scratch_remove(dir);
 	len = readlink("/proc/self/exe", buf, sizeof(buf) - 1);
 	buf[len > 0 ? len : 0] = '\0';
-	tap_ok(len > 0 && !strcmp(buf, exe), "/proc/self/exe is the program's path %s (%s)", exe, buf);
+	tap_ok(len > 0 && !strcmp(buf, exe), "/proc/self/exe is the program's path %s (%s)", exe,
+	       buf);
 
 	/* The system-wide files. */
 	slurp("/proc/meminfo");
@@ -284,8 +294,8 @@ int main(int argc, char **argv)
 		unsigned a, b, c, a2, b2, c2;
 		int run, all, last;
 
-		n = sscanf(text, "%u.%2u %u.%2u %u.%2u %d/%d %d", &a, &a2, &b, &b2, &c, &c2, &run, &all,
-			   &last);
+		n = sscanf(text, "%u.%2u %u.%2u %u.%2u %d/%d %d", &a, &a2, &b, &b2, &c, &c2, &run,
+			   &all, &last);
 		tap_ok(n == 9 && fields(text) == 5 && run >= 1 && run <= all && last > 0,
 		       "/proc/loadavg: 5 fields, \"A B C running/all lastpid\" (%.*s)",
 		       (int)strcspn(text, "\n"), text);
@@ -322,7 +332,8 @@ int main(int argc, char **argv)
 	uname(&u);
 	slurp("/proc/version");
 	snprintf(want, sizeof(want), "%s version %s", u.sysname, u.release);
-	tap_ok(!strncmp(text, want, strlen(want)), "/proc/version starts with \"%s\" (uname)", want);
+	tap_ok(!strncmp(text, want, strlen(want)), "/proc/version starts with \"%s\" (uname)",
+	       want);
 	slurp("/proc/filesystems");
 	tap_ok(strstr(text, "nodev\tproc\n") != NULL, "/proc/filesystems lists \"nodev\\tproc\"");
 
@@ -337,7 +348,8 @@ int main(int argc, char **argv)
 	}
 	close(p[0]);
 	snprintf(line, sizeof(line), "/proc/%d", cpid);
-	tap_ok(cpid > 0 && stat(line, &st) == 0 && S_ISDIR(st.st_mode), "%s is a directory", line);
+	alive = cpid > 0 && stat(line, &st) == 0 && S_ISDIR(st.st_mode);
+	tap_ok(alive, "%s is a directory", line);
 	snprintf(line, sizeof(line), "/proc/%d/stat", cpid);
 	state = 0;
 	spid = sppid = 0;
@@ -351,15 +363,21 @@ int main(int argc, char **argv)
 			nanosleep(&ts, NULL);
 	}
 	tap_ok(spid == cpid && sppid == pid && state == 'S',
-	       "its stat names it, its parent, and state S while it waits in read ('%c')", state);
+	       "its stat names it, its parent, and state S while it waits in read ('%c')",
+	       state ? state : '?');
 	close(p[1]);
 	st2 = -1;
 	if (cpid > 0)
 		waitpid(cpid, &st2, 0);
 	tap_exited_with(st2, 0, "the child sees EOF and exits 0");
 	snprintf(line, sizeof(line), "/proc/%d", cpid);
-	TAP_ERRNO(stat(line, &st), ENOENT, "once reaped, %s is gone: ENOENT", line);
-	snprintf(line, sizeof(line), "/proc/%d/stat", cpid);
-	TAP_ERRNO(open(line, O_RDONLY), ENOENT, "... and so is %s", line);
+	if (alive) { /* else ENOENT would prove nothing */
+		TAP_ERRNO(stat(line, &st), ENOENT, "once reaped, %s is gone: ENOENT", line);
+		snprintf(line, sizeof(line), "/proc/%d/stat", cpid);
+		TAP_ERRNO(open(line, O_RDONLY), ENOENT, "... and so is %s", line);
+	} else {
+		tap_blocked("once reaped, %s is gone: ENOENT", line);
+		tap_blocked("... and so is its stat");
+	}
 	return tap_done();
 }

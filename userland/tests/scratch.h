@@ -176,8 +176,9 @@ static inline void child_expect(int n, const int *res, int i, int want, const ch
 		return;
 	}
 	if (!tap_ok(res[i] == want, "%s", desc))
-		tap_diag("the call gave %s (%d); expected %s (%d)", res[i] ? tap_errname(res[i]) : "success",
-			 res[i], want ? tap_errname(want) : "success", want);
+		tap_diag("the call gave %s (%d); expected %s (%d)",
+			 res[i] ? tap_errname(res[i]) : "success", res[i],
+			 want ? tap_errname(want) : "success", want);
 }
 
 #endif

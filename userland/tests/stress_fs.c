@@ -17,7 +17,7 @@ enum { WK_OK, WK_CREATE = 10, WK_WRITE, WK_OPEN, WK_READ, WK_DIFFER, WK_UNLINK, 
 
 static uint32_t next_rand(uint32_t *s)
 {
-	/* xorshift32: any fixed, cheap sequence will do; the seed makes each file's bytes its own */
+	/* xorshift32: any fixed, cheap sequence does; the seed makes each file's bytes its own */
 	*s ^= *s << 13;
 	*s ^= *s >> 17;
 	*s ^= *s << 5;
