@@ -219,6 +219,27 @@ size_t log_read(u64 *seq, char *buf, size_t size)
 	return n;
 }
 
+size_t log_read_syslog(u64 *seq, char *buf, size_t size)
+{
+	unsigned long flags = spin_lock_irqsave(&log_lock);
+	size_t n = 0;
+	int level = 0;
+
+	if (*seq < log_first)
+		*seq = log_first;
+	/* "<L>" is three bytes: the level is one digit (facility 0, the kernel's). */
+	if (*seq < log_next && size > 32) {
+		n = read_locked(*seq, buf + 3, size - 3, &level);
+		buf[0] = '<';
+		buf[1] = (char)('0' + (level & 7));
+		buf[2] = '>';
+		n += 3;
+		(*seq)++;
+	}
+	spin_unlock_irqrestore(&log_lock, flags);
+	return n;
+}
+
 u64 log_next_seq(void)
 {
 	return READ_ONCE(log_next);

@@ -114,6 +114,11 @@ struct mm *mm_clone(struct mm *src)
 	dst->brk_start = src->brk_start;
 	dst->brk = src->brk;
 	dst->mmap_top = src->mmap_top;
+	dst->arg_start = src->arg_start;
+	dst->arg_end = src->arg_end;
+	dst->env_start = src->env_start;
+	dst->env_end = src->env_end;
+	dst->start_stack = src->start_stack;
 	for (struct vm_area *a = vma_first(&src->areas); a && !cs.err; a = vma_next(a)) {
 		struct vm_area *copy = vma_alloc(a->start, a->end, a->prot, a->flags, a->shm, a->pgoff);
 		if (!copy) {

@@ -60,6 +60,10 @@ bool console_enabled(const char *name);
  * "[    1.234567] text\n" line into buf. Returns the line length, 0 when there
  * is no newer record, and advances *seq. */
 size_t log_read(u64 *seq, char *buf, size_t size);
+/* Like log_read(), with the record's level first as syslog(2) gives it: "<6>[    1.234567] text\n".
+ * size must exceed 32 (else nothing is read); LOG_LINE_MAX bytes hold any record. */
+size_t log_read_syslog(u64 *seq, char *buf, size_t size);
+#define LOG_LINE_MAX 560
 /* Sequence number the next record will get. */
 u64 log_next_seq(void);
 

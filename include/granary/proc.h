@@ -72,6 +72,9 @@ struct process {
 	char exe[256]; /* the path exec was given */
 	struct path cwd, root; /* working and root directory, with references (NULL before init runs) */
 	u32 refcount;
+	u64 utime, stime;   /* ticks its threads ran in user mode / in the kernel */
+	u64 cutime, cstime; /* the same, summed over the children it waited for */
+	u64 start_tick;	    /* time_ticks() when it was created */
 };
 
 /* The process of the running task (NULL for kernel threads). */
@@ -99,6 +102,14 @@ unsigned proc_count(void);
 unsigned proc_count_uid(u32 uid);
 /* True if a live process of session sid is in process group pgid. */
 bool proc_group_exists(int pgid, int sid);
+/* The lowest pid above after that belongs to a process (zombies too), or 0 if none: for
+ * listing processes without holding a lock across the caller's work. */
+int proc_next_pid(int after);
+/* Calls fn on every process in pid order, with a reference held across the call; stops at
+ * the first non-zero return and returns it (0 when all were visited). */
+int proc_foreach(int (*fn)(struct process *p, void *arg), void *arg);
+/* Processes created since boot (forks and init), for /proc/stat. */
+u64 proc_created_total(void);
 /* The process with this pid, with a reference (proc_put() it), or NULL. */
 struct process *proc_find(int pid);
 void proc_put(struct process *p);

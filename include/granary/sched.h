@@ -116,4 +116,28 @@ void task_id_free(int id);
 /* Tasks alive (all states but freed), for limits and statistics. */
 unsigned sched_task_count(void);
 
+/* ---- CPU time and load averages (kernel/sched/stats.c) ---- */
+
+/* Ticks since boot spent in user mode, in the kernel (kernel threads included), and idle. */
+struct cpu_times {
+	u64 user, system, idle;
+};
+/* Load averages are fixed point with LOAD_FSHIFT fraction bits, as Linux's avenrun. */
+#define LOAD_FSHIFT 11
+#define LOAD_FIXED_1 (1UL << LOAD_FSHIFT)
+
+/* From the timer interrupt: charges the tick to the running task's process (user or system
+ * time, as user_mode says) or to idle, and updates the load averages every 5 seconds. */
+void sched_account_tick(bool user_mode);
+/* The CPU's tick counts since boot. */
+void sched_cpu_times(struct cpu_times *t);
+/* The 1, 5 and 15 minute load averages (runnable tasks), LOAD_FSHIFT fixed point. */
+void sched_loadavg(unsigned long avg[3]);
+/* One step of an exponential average: load decays by exp (fixed point) toward active. */
+u64 sched_calc_load(u64 load, u64 exp, u64 active);
+/* Runnable tasks on this CPU, the running one included (idle excluded). */
+unsigned sched_nr_running(void);
+/* The id most recently handed out by task_id_alloc() (the "last pid" of /proc/loadavg). */
+int task_id_last(void);
+
 #endif

@@ -16,6 +16,8 @@ struct mm {
 	unsigned long brk;
 	unsigned long mmap_top;	 /* mmap without a usable hint allocates downward from here */
 	u64 rss;		 /* pages mapped (resident) */
+	/* Where exec put the argument and environment strings and argc (for /proc); 0 before. */
+	unsigned long arg_start, arg_end, env_start, env_end, start_stack;
 	struct mem_group *group; /* where this mm's pages are charged */
 	spinlock_t lock;	 /* areas, page tables and counters */
 	u32 refcount;
@@ -59,6 +61,11 @@ struct trap_frame;
 /* The page-fault path from traps.c: resolves faults on user memory, and sends a kernel
  * fault inside a user-copy routine to its fixup. false: the fault is the caller's problem. */
 bool vm_fault_trap(struct trap_frame *tf);
+
+/* Copies up to n bytes at addr in mm (not necessarily the loaded one) into buf, through its
+ * page tables: stops at the first page that is not resident and readable, never faults one
+ * in. Returns the bytes copied (0 if addr is not mapped or not a user address). */
+size_t vm_read_remote(struct mm *mm, unsigned long addr, void *buf, size_t n);
 
 /* Pages of user memory: totals for statistics and /proc. */
 static inline u64 mm_total_pages(struct mm *mm) { return mm->areas.pages; }

@@ -68,7 +68,7 @@ static long build_stack(const struct process *p, const char *path, char *const a
 			char *const envp[], const struct elf_image *img, u64 bias)
 {
 	size_t bytes = 0, argc = count_strings(argv, &bytes), envc = count_strings(envp, &bytes);
-	unsigned long sp = STACK_TOP, execfn, random, strings;
+	unsigned long sp = STACK_TOP, execfn, random, strings, env_end, env_start;
 	u64 auxv[2 * 16], *ptrs;
 	size_t nauxv = 0, nptrs = argc + 1 + envc + 1, total;
 	u8 rnd[16];
@@ -81,9 +81,11 @@ static long build_stack(const struct process *p, const char *path, char *const a
 	random = sp;
 	err |= push(&sp, path, strlen(path) + 1);
 	execfn = sp;
+	env_end = sp;
 	/* The strings, envp's last, argv's first, so argv[0] sits lowest. */
 	for (size_t i = envc; i-- > 0;)
 		err |= push(&sp, envp[i], strlen(envp[i]) + 1);
+	env_start = sp;
 	for (size_t i = argc; i-- > 0;)
 		err |= push(&sp, argv[i], strlen(argv[i]) + 1);
 	strings = sp;
@@ -127,7 +129,15 @@ static long build_stack(const struct process *p, const char *path, char *const a
 		}
 		err |= copy_to_user(ptrs, auxv, nauxv * 8);
 	}
-	return err ? -EFAULT : (long)sp;
+	if (err)
+		return -EFAULT;
+	/* For /proc/<pid>/cmdline and environ: build_stack runs on the new mm, loaded. */
+	mm_current()->arg_start = strings;
+	mm_current()->arg_end = env_start;
+	mm_current()->env_start = env_start;
+	mm_current()->env_end = env_end;
+	mm_current()->start_stack = sp;
+	return (long)sp;
 }
 
 /* Maps the loadable span, copies the segments in, then applies each segment's protection

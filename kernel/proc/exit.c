@@ -140,6 +140,21 @@ static struct process *find_news(struct process *me, int pid, int options, bool 
 	return NULL;
 }
 
+/* struct rusage with only the CPU times filled in (ru_utime, ru_stime): the child's and those
+ * of the children it waited for, as Linux's wait4 reports. */
+static int rusage_to_user(void __user *ru, const struct process *c)
+{
+	u64 r[18] = { 0 };
+	u64 ut = (c->utime + c->cutime) * (1000000 / CONFIG_HZ);
+	u64 st = (c->stime + c->cstime) * (1000000 / CONFIG_HZ);
+
+	r[0] = ut / 1000000;
+	r[1] = ut % 1000000;
+	r[2] = st / 1000000;
+	r[3] = st % 1000000;
+	return copy_to_user(ru, r, sizeof(r));
+}
+
 SYSCALL_DEFINE4(wait4, int, pid, int __user *, status, int, options, void __user *, rusage)
 {
 	struct process *me = proc_current(), *c;
@@ -171,8 +186,10 @@ SYSCALL_DEFINE4(wait4, int, pid, int __user *, status, int, options, void __user
 	}
 	if (status && copy_to_user(status, &c->exit_status, sizeof(int)))
 		return -EFAULT;
-	if (rusage && clear_user(rusage, 144))
+	if (rusage && rusage_to_user(rusage, c))
 		return -EFAULT;
+	me->cutime += c->utime + c->cutime;
+	me->cstime += c->stime + c->cstime;
 	ret = c->pid;
 	proc_put(c); /* the pid and the process go */
 	return ret;

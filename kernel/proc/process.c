@@ -11,11 +11,13 @@
 #include <granary/silo.h>
 #include <granary/slab.h>
 #include <granary/string.h>
+#include <granary/time.h>
 #include <granary/vm.h>
 
 static spinlock_t pid_lock = SPINLOCK_INIT;
 static struct process *pid_table[PID_MAX];
 static unsigned nprocs;
+static u64 nprocs_created;
 
 struct process *proc_current(void)
 {
@@ -44,6 +46,7 @@ struct process *proc_alloc(struct process *parent, int pid)
 	if (p->pid > 0) {
 		pid_table[p->pid] = p;
 		nprocs++;
+		nprocs_created++;
 	}
 	spin_unlock_irqrestore(&pid_lock, irq);
 	if (p->pid < 0) {
@@ -57,6 +60,7 @@ struct process *proc_alloc(struct process *parent, int pid)
 	wait_queue_init(&p->child_exit);
 	wait_queue_init(&p->vfork_wait);
 	p->parent = parent;
+	p->start_tick = time_ticks();
 	p->silo = parent ? parent->silo : &silo_host;
 	if (parent) {
 		p->cred = parent->cred;
@@ -103,6 +107,38 @@ struct process *proc_find(int pid)
 		p->refcount++;
 	spin_unlock_irqrestore(&pid_lock, irq);
 	return p;
+}
+
+int proc_next_pid(int after)
+{
+	unsigned long irq = spin_lock_irqsave(&pid_lock);
+	int found = 0;
+
+	for (int i = after < 0 ? 1 : after + 1; i < PID_MAX && !found; i++)
+		if (pid_table[i])
+			found = i;
+	spin_unlock_irqrestore(&pid_lock, irq);
+	return found;
+}
+
+int proc_foreach(int (*fn)(struct process *p, void *arg), void *arg)
+{
+	int r = 0;
+
+	for (int pid = proc_next_pid(0); pid && !r; pid = proc_next_pid(pid)) {
+		struct process *p = proc_find(pid);
+
+		if (p) {
+			r = fn(p, arg);
+			proc_put(p);
+		}
+	}
+	return r;
+}
+
+u64 proc_created_total(void)
+{
+	return READ_ONCE(nprocs_created);
 }
 
 void proc_put(struct process *p)

@@ -37,6 +37,11 @@ int task_id_alloc(void)
 	return id;
 }
 
+int task_id_last(void)
+{
+	return READ_ONCE(last_id);
+}
+
 void task_id_free(int id)
 {
 	unsigned long irq = spin_lock_irqsave(&id_lock);

@@ -12,6 +12,7 @@
 #include <granary/syscall.h>
 #include <granary/time.h>
 #include <granary/uaccess.h>
+#include <granary/uts.h>
 #include <uapi/time.h>
 
 SYSCALL_DEFINE0(getpid) { return proc_current()->pid; }
@@ -86,11 +87,10 @@ SYSCALL_DEFINE1(uname, struct utsname __user *, buf)
 
 	memset(&u, 0, sizeof(u));
 	strlcpy(u.sysname, "Granary", sizeof(u.sysname));
-	strlcpy(u.nodename, "granary", sizeof(u.nodename));
+	uts_get(u.nodename, u.domainname);
 	strlcpy(u.release, granary_release, sizeof(u.release));
 	strlcpy(u.version, granary_banner, sizeof(u.version));
 	strlcpy(u.machine, "x86_64", sizeof(u.machine));
-	strlcpy(u.domainname, "(none)", sizeof(u.domainname));
 	return copy_to_user(buf, &u, sizeof(u));
 }
 
@@ -109,12 +109,16 @@ SYSCALL_DEFINE1(sysinfo, struct sysinfo __user *, info)
 {
 	struct sysinfo k;
 	struct mem_stats s;
+	unsigned long avg[3];
 
 	/* Empty slabs kept for speed are free memory to anyone asking. */
 	slab_shrink();
 	mem_get_stats(&s);
 	memset(&k, 0, sizeof(k));
 	k.uptime = (s64)(time_ns() / NSEC_PER_SEC);
+	sched_loadavg(avg);
+	for (int i = 0; i < 3; i++)
+		k.loads[i] = avg[i] << (16 - LOAD_FSHIFT); /* sysinfo's scale is 1 << 16 */
 	k.totalram = s.total;
 	k.freeram = s.free;
 	k.procs = (u16)proc_count();

@@ -6,6 +6,7 @@
 #include <granary/cpu.h>
 #include <granary/kernel.h>
 #include <granary/paging.h>
+#include <granary/sched.h>
 #include <granary/time.h>
 #include <granary/trap.h>
 
@@ -60,6 +61,7 @@ u32 lapic_id(void)
 
 static void timer_tick(struct trap_frame *tf, void *arg)
 {
+	sched_account_tick((tf->cs & 3) == 3);
 	time_tick();
 }
 
