@@ -50,8 +50,10 @@ void chrdev_foreach(void (*fn)(struct chrdev *cd, void *arg), void *arg)
 		fn(cd, arg);
 }
 
-/* Until the block layer is built in: no block device can be opened. */
-__attribute__((weak)) int blkdev_open(struct file *f, dev_t rdev)
+#ifndef CONFIG_BLOCK
+/* Without the block layer no block device can be opened. */
+int blkdev_open(struct file *f, dev_t rdev)
 {
 	return -ENXIO;
 }
+#endif

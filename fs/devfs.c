@@ -1,5 +1,6 @@
 /* fs/devfs.c: devfs, the /dev filesystem: a tmpfs filled with a node for every registered character
  * and block device (and the usual links), kept up to date as drivers come and go. */
+#include <granary/blkdev.h>
 #include <granary/errno.h>
 #include <granary/printk.h>
 #include <granary/slab.h>
@@ -92,6 +93,13 @@ void devfs_remove(const char *name)
 	}
 }
 
+#ifdef CONFIG_BLOCK
+static void add_blkdev(const char *name, dev_t rdev, void *arg)
+{
+	add_node(arg, name, S_IFBLK | 0660, rdev, NULL);
+}
+#endif
+
 static const char *const links[][2] = {
 	{ "fd", "/proc/self/fd" },
 	{ "stdin", "/proc/self/fd/0" },
@@ -129,6 +137,9 @@ static int devfs_fill_super(struct super_block *sb, const char *source, const ch
 	devfs_super_ops.kill = devfs_kill;
 	sb->ops = &devfs_super_ops;
 	chrdev_foreach(add_chrdev, sb);
+#ifdef CONFIG_BLOCK
+	blkdev_foreach(add_blkdev, sb);
+#endif
 	for (size_t k = 0; k < sizeof(links) / sizeof(links[0]); k++)
 		add_node(sb, links[k][0], 0, 0, links[k][1]);
 	add_node(sb, "pts", S_IFDIR | 0755, 0, NULL);

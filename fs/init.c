@@ -13,7 +13,7 @@ void vfs_init(void)
 	struct path root;
 	int err;
 
-	if (tmpfs_register() || devfs_register())
+	if (tmpfs_register() || devfs_register() || procfs_register())
 		panic("vfs: cannot register the built-in filesystems");
 	mem_devices_init();
 	err = vfs_mount_root("tmpfs", "mode=755");

@@ -139,7 +139,11 @@ long path_name(const struct path *p, const struct path *root, char *buf, size_t 
 		    (d == cur.mnt->root && cur.mnt->parent == cur.mnt))
 			break;
 		if (d == cur.mnt->root) {
-			path_parent(&cur, root);
+			/* A mount's root is named by its mountpoint in the parent mount. */
+			struct path up = { cur.mnt->parent, cur.mnt->mountpoint };
+			path_get(&up);
+			path_put(&cur);
+			cur = up;
 			continue;
 		}
 		if (pos < d->len + 1) {

@@ -194,12 +194,17 @@ static int walk_path(struct walk *w, const char *name, bool follow_last, bool *t
 	return err;
 }
 
-/* Sets up a walk from dirfd (or the cwd) and the process root. */
-static int walk_start(struct walk *w, int dirfd, const char *name)
+/* Sets up a walk from start, else dirfd (or the cwd), and the process root. */
+static int walk_start(struct walk *w, const struct path *start, int dirfd, const char *name)
 {
 	vfs_proc_root(&w->root);
 	w->links = 0;
 	w->nest = 0;
+	if (start && name[0] != '/') {
+		w->path = *start;
+		path_get(&w->path);
+		return 0;
+	}
 	if (name[0] == '/' || dirfd == AT_FDCWD) {
 		vfs_cwd(&w->path);
 		return 0;
@@ -251,7 +256,7 @@ int vfs_lookup(int dirfd, const char *name, unsigned flags, struct path *out)
 		file_put(f);
 		return err;
 	}
-	err = walk_start(&w, dirfd, name);
+	err = walk_start(&w, NULL, dirfd, name);
 	if (err)
 		return err;
 	err = walk_path(&w, name, flags & LOOKUP_FOLLOW, &trailing);
@@ -265,8 +270,8 @@ int vfs_lookup(int dirfd, const char *name, unsigned flags, struct path *out)
 	return err;
 }
 
-int vfs_lookup_parent(int dirfd, const char *name, struct path *parent, const char **last,
-		      size_t *len, bool *trailing)
+static int lookup_parent(const struct path *start, int dirfd, const char *name, struct path *parent,
+			 const char **last, size_t *len, bool *trailing)
 {
 	struct walk w;
 	const char *end = name + strlen(name), *base;
@@ -294,7 +299,7 @@ int vfs_lookup_parent(int dirfd, const char *name, struct path *parent, const ch
 	}
 	if (*len > NAME_MAX)
 		return -ENAMETOOLONG;
-	err = walk_start(&w, dirfd, name);
+	err = walk_start(&w, start, dirfd, name);
 	if (err)
 		return err;
 	if (base > name) {
@@ -318,6 +323,18 @@ int vfs_lookup_parent(int dirfd, const char *name, struct path *parent, const ch
 	}
 	walk_end(&w);
 	return err;
+}
+
+int vfs_lookup_parent(int dirfd, const char *name, struct path *parent, const char **last,
+		      size_t *len, bool *trailing)
+{
+	return lookup_parent(NULL, dirfd, name, parent, last, len, trailing);
+}
+
+int vfs_lookup_parent_at(const struct path *start, const char *name, struct path *parent,
+			 const char **last, size_t *len, bool *trailing)
+{
+	return lookup_parent(start, AT_FDCWD, name, parent, last, len, trailing);
 }
 
 char *vfs_getname(const char __user *upath, bool allow_empty, int *err)

@@ -147,16 +147,20 @@ struct file *vfs_open_path(const struct path *p, int flags, int *err)
 	return f;
 }
 
-/* The last component of an O_CREAT open: the existing or newly created name, in *out. */
-static int open_create(int dirfd, const char *name, int flags, u32 mode, struct path *out,
-		       bool *created)
+#define CREATE_LINKS 8 /* dangling symlinks an O_CREAT open follows to create their target */
+
+/* The last component of an O_CREAT open (from start if given, else dirfd): the existing or newly
+ * created name, in *out. A dangling symlink has its target created, as Linux does. */
+static int open_create(const struct path *start, int dirfd, const char *name, int flags, u32 mode,
+		       struct path *out, bool *created, int depth)
 {
 	struct path parent;
 	const char *last;
 	size_t len;
 	bool trailing;
 	struct dentry *d;
-	int err = vfs_lookup_parent(dirfd, name, &parent, &last, &len, &trailing);
+	int err = start ? vfs_lookup_parent_at(start, name, &parent, &last, &len, &trailing)
+			: vfs_lookup_parent(dirfd, name, &parent, &last, &len, &trailing);
 
 	if (err)
 		return err;
@@ -167,18 +171,28 @@ static int open_create(int dirfd, const char *name, int flags, u32 mode, struct 
 	d = d_lookup_child(parent.dentry, last, len, &err);
 	if (!d)
 		goto out;
-	if (d->inode) {
-		err = (flags & O_EXCL) ? -EEXIST : 0;
-		if (!err && IS_LNK(d->inode)) {
+	if (d->inode && IS_LNK(d->inode) && !(flags & O_EXCL)) {
+		char *target;
+		long n;
+		if ((flags & O_NOFOLLOW) || depth >= CREATE_LINKS) {
 			d_put(d);
-			if (flags & O_NOFOLLOW) {
-				err = -ELOOP;
-				goto out;
-			}
-			/* Follow it as a plain open would (a dangling link gives ENOENT here). */
-			err = vfs_lookup(dirfd, name, LOOKUP_FOLLOW, out);
+			err = -ELOOP;
 			goto out;
 		}
+		target = kmalloc(PATH_MAX, 0);
+		n = target ? d->inode->ops->readlink(d->inode, target, PATH_MAX - 1) : -ENOMEM;
+		d_put(d);
+		if (n > 0) {
+			target[n] = '\0';
+			err = open_create(&parent, AT_FDCWD, target, flags, mode, out, created, depth + 1);
+		} else {
+			err = n ? (int)n : -ENOENT;
+		}
+		kfree(target);
+		goto out;
+	}
+	if (d->inode) {
+		err = (flags & O_EXCL) ? -EEXIST : 0;
 	} else {
 		u32 umask = proc_current() ? proc_current()->umask : 022;
 		err = mnt_readonly(parent.mnt) ? -EROFS : inode_permission(parent.dentry->inode, MAY_WRITE | MAY_EXEC);
@@ -217,7 +231,7 @@ struct file *vfs_open(int dirfd, const char *name, int flags, u32 mode, int *err
 		return NULL;
 	}
 	if (flags & O_CREAT)
-		*err = open_create(dirfd, name, flags, mode, &p, &created);
+		*err = open_create(NULL, dirfd, name, flags, mode, &p, &created, 0);
 	else
 		*err = vfs_lookup(dirfd, name, (flags & O_NOFOLLOW ? 0 : LOOKUP_FOLLOW) |
 					       (flags & O_DIRECTORY ? LOOKUP_DIRECTORY : 0), &p);

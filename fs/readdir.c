@@ -88,12 +88,15 @@ SYSCALL_DEFINE3(getdents64, int, fd, void __user *, buf, size_t, size)
 
 	if (!f)
 		return -EBADF;
-	err = -ENOTDIR;
-	if (!f->inode || !IS_DIR(f->inode) || !f->inode->ops->readdir)
-		goto out;
 	err = -EBADF;
 	if (f->flags & O_PATH)
 		goto out;
+	err = -ENOTDIR;
+	if (!f->inode || !IS_DIR(f->inode) || !f->inode->ops->readdir)
+		goto out;
+	err = -ENOENT;
+	if (!f->inode->nlink)
+		goto out; /* removed: nothing can be listed */
 	err = -EFAULT;
 	if (!user_range_ok(buf, size))
 		goto out;

@@ -146,7 +146,20 @@ static unsigned pipe_poll(struct file *f)
 	return PIPE_SIZE - READ_ONCE(p->len) >= PIPE_BUF ? POLLOUT : 0;
 }
 
+#define FIONREAD 0x541B
+
+static long pipe_ioctl(struct file *f, unsigned cmd, unsigned long arg)
+{
+	struct pipe *p = f->priv;
+	int n = (int)READ_ONCE(p->len);
+
+	if (cmd != FIONREAD)
+		return -ENOTTY;
+	return copy_to_user((void __user *)arg, &n, sizeof(n)) ? -EFAULT : 0;
+}
+
 static const struct file_ops pipe_ops = {
+	.ioctl = pipe_ioctl,
 	.read = pipe_read,
 	.write = pipe_write,
 	.poll = pipe_poll,

@@ -6,6 +6,7 @@
 #include <granary/slab.h>
 #include <granary/string.h>
 
+#include <granary/vfs.h>
 #include "blkdev_priv.h"
 
 /* Dynamic minors handed out under BLKDEV_DYN_MAJOR; a small number keeps the search trivial. */
@@ -94,6 +95,7 @@ int blkdev_register(const char *name, struct blkio *b, dev_t *rdev_out)
 	d->io = b;
 	obj_addref(b);
 	list_add_tail(&d->link, &devices);
+	devfs_add(d->name, S_IFBLK | 0660, d->rdev);
 	if (rdev_out)
 		*rdev_out = rdev;
 	return 0;
@@ -118,6 +120,7 @@ int blkdev_unregister(dev_t rdev)
 		return err;
 	}
 	list_del(&d->link);
+	devfs_remove(d->name);
 	obj_release(d->io);
 	kfree(d);
 	return 0;

@@ -160,7 +160,27 @@ static void blkdev_file_release(struct file *f)
 	blkdev_unuse(d);
 }
 
+static s64 blkdev_file_llseek(struct file *f, s64 off, int whence)
+{
+	u64 size = 0;
+	s64 base;
+
+	blkio_get_size(dev_of(f)->io, &size);
+	base = whence == 0 ? 0 : whence == 1 ? (s64)f->pos : whence == 2 ? (s64)size : -1;
+	if (base < 0 || (off < 0 && base + off < 0))
+		return -EINVAL;
+	f->pos = (u64)(base + off);
+	return (s64)f->pos;
+}
+
+static int blkdev_file_fsync(struct file *f)
+{
+	return bcache_sync(dev_of(f)->io);
+}
+
 static const struct file_ops blkdev_file_ops = {
+	.llseek = blkdev_file_llseek,
+	.fsync = blkdev_file_fsync,
 	.read = blkdev_file_read,
 	.write = blkdev_file_write,
 	.ioctl = blkdev_file_ioctl,

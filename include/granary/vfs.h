@@ -286,6 +286,9 @@ int vfs_lookup(int dirfd, const char *path, unsigned flags, struct path *out);
  * path), *trailing is set for a trailing slash. -EINVAL-free: the last may be "." or "..". */
 int vfs_lookup_parent(int dirfd, const char *path, struct path *parent, const char **last,
 		      size_t *len, bool *trailing);
+/* The same, a relative name starting at start instead of a directory fd. */
+int vfs_lookup_parent_at(const struct path *start, const char *name, struct path *parent,
+			 const char **last, size_t *len, bool *trailing);
 /* Copies a user path into a new PATH_MAX buffer (kfree it): the buffer, or NULL with *err set
  * (-EFAULT, -ENAMETOOLONG, -ENOENT for "" unless allow_empty, -ENOMEM). */
 char *vfs_getname(const char __user *upath, bool allow_empty, int *err);
