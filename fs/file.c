@@ -3,6 +3,7 @@
 #include <granary/errno.h>
 #include <granary/file.h>
 #include <granary/slab.h>
+#include <granary/vfs.h>
 
 struct file *file_alloc(const struct file_ops *ops, unsigned flags, void *priv)
 {
@@ -28,6 +29,8 @@ void file_put(struct file *f)
 		return;
 	if (f->ops->release)
 		f->ops->release(f);
+	if (f->path.dentry)
+		path_put(&f->path);
 	kfree(f);
 }
 

@@ -5,6 +5,9 @@
 #include <granary/proc.h>
 #include <granary/string.h>
 #include <granary/syscall.h>
+#include <granary/slab.h>
+#include <granary/sched.h>
+#include <granary/vfs.h>
 #include <uapi/fcntl.h>
 
 #define IOV_MAX 1024
@@ -26,7 +29,7 @@ static struct file *get_for(int fd, unsigned want)
 	struct file *f = get(fd);
 	unsigned mode = f ? f->flags & O_ACCMODE : 0;
 
-	if (f && mode != O_RDWR && mode != want) {
+	if (f && ((mode != O_RDWR && mode != want) || (f->flags & O_PATH))) {
 		file_put(f);
 		return NULL;
 	}
@@ -143,21 +146,37 @@ SYSCALL_DEFINE3(readv, int, fd, const struct iovec __user *, uiov, int, cnt)
 	return total;
 }
 
-/* Pipes and the console have no file position; seekable files arrive with the VFS. */
-static long no_position(int fd)
+static long positioned(int fd, void __user *buf, size_t n, s64 off, bool write)
 {
-	struct file *f = get(fd);
+	struct file *f = get_for(fd, write ? O_WRONLY : O_RDONLY);
+	long ret;
 
 	if (!f)
 		return -EBADF;
+	if (write ? !f->ops->pwrite : !f->ops->pread)
+		ret = -ESPIPE;
+	else if (off < 0)
+		ret = -EINVAL;
+	else
+		ret = write ? f->ops->pwrite(f, buf, n, (u64)off) : f->ops->pread(f, buf, n, (u64)off);
 	file_put(f);
-	return -ESPIPE;
+	return ret;
 }
 
-SYSCALL_DEFINE3(lseek, int, fd, s64, off, int, whence) { return no_position(fd); }
-SYSCALL_DEFINE4(pread64, int, fd, char __user *, buf, size_t, n, s64, off) { return no_position(fd); }
-SYSCALL_DEFINE4(pwrite64, int, fd, const char __user *, buf, size_t, n, s64, off) { return no_position(fd); }
+SYSCALL_DEFINE4(pread64, int, fd, char __user *, buf, size_t, n, s64, off) { return positioned(fd, buf, n, off, false); }
+SYSCALL_DEFINE4(pwrite64, int, fd, const char __user *, buf, size_t, n, s64, off) { return positioned(fd, (void __user *)buf, n, off, true); }
 
+SYSCALL_DEFINE3(lseek, int, fd, s64, off, int, whence)
+{
+	struct file *f = get(fd);
+	long ret;
+
+	if (!f)
+		return -EBADF;
+	ret = (f->flags & O_PATH) ? -EBADF : f->ops->llseek ? f->ops->llseek(f, off, whence) : -ESPIPE;
+	file_put(f);
+	return ret;
+}
 
 SYSCALL_DEFINE2(fstat, int, fd, struct kstat __user *, st)
 {
@@ -166,14 +185,103 @@ SYSCALL_DEFINE2(fstat, int, fd, struct kstat __user *, st)
 
 	if (!f)
 		return -EBADF;
-	memset(&k, 0, sizeof(k));
-	k.mode = f->ops->ifmt | 0600;
-	k.rdev = f->ops->rdev;
-	k.nlink = 1;
-	k.ino = (u64)f >> 4; /* unique while the file is open */
-	k.blksize = 4096;
+	if (f->inode) {
+		inode_stat(f->inode, &k);
+	} else {
+		/* Anonymous files (pipes): what their ops say. */
+		memset(&k, 0, sizeof(k));
+		k.mode = f->ops->ifmt | 0600;
+		k.rdev = f->ops->rdev;
+		k.nlink = 1;
+		k.ino = (u64)f >> 4; /* unique while the file is open */
+		k.blksize = 4096;
+	}
 	if (f->ops->stat)
 		f->ops->stat(f, &k);
 	file_put(f);
-	return copy_to_user(st, &k, sizeof(k));
+	return copy_to_user(st, &k, sizeof(k)) ? -EFAULT : 0;
+}
+
+/* Runs a file's read or write op on a kernel buffer: the user-copy routines accept exactly
+ * [buf, buf + n) for the length of the call. */
+static long kernel_io(struct file *f, void *buf, size_t n, bool write)
+{
+	struct task *t = current_task();
+	long r;
+
+	t->uwin_start = (unsigned long)buf;
+	t->uwin_len = n;
+	r = write ? f->ops->write(f, buf, n) : f->ops->read(f, buf, n);
+	t->uwin_start = t->uwin_len = 0;
+	return r;
+}
+
+long kernel_read(struct file *f, void *buf, size_t n)
+{
+	return f->ops->read ? kernel_io(f, buf, n, false) : -EINVAL;
+}
+
+long kernel_write(struct file *f, const void *buf, size_t n)
+{
+	return f->ops->write ? kernel_io(f, (void *)buf, n, true) : -EINVAL;
+}
+
+/* Copies from a file with a position (in) to any writable file, through a kernel page. */
+SYSCALL_DEFINE4(sendfile, int, out_fd, int, in_fd, s64 __user *, uoff, size_t, count)
+{
+	struct file *in = get_for(in_fd, O_RDONLY), *out = get_for(out_fd, O_WRONLY);
+	char *page = kmalloc(4096, 0);
+	size_t done = 0;
+	s64 off = 0;
+	long ret = 0;
+
+	if (!in || !out || !page) {
+		ret = !page ? -ENOMEM : -EBADF;
+		goto out;
+	}
+	if (!in->inode || !IS_REG(in->inode) || !out->ops->write) {
+		ret = -EINVAL;
+		goto out;
+	}
+	if (uoff && copy_from_user(&off, uoff, sizeof(off))) {
+		ret = -EFAULT;
+		goto out;
+	}
+	if (!uoff)
+		off = (s64)in->pos;
+	if (off < 0) {
+		ret = -EINVAL;
+		goto out;
+	}
+	while (done < count) {
+		size_t k = count - done < 4096 ? count - done : 4096;
+		long r = vfs_read_at(in->inode, page, k, (u64)off, false), w;
+		if (r <= 0) {
+			ret = r;
+			break;
+		}
+		w = kernel_write(out, page, (size_t)r);
+		if (w < 0) {
+			ret = w;
+			break;
+		}
+		done += (size_t)w;
+		off += w;
+		if (w < r)
+			break;
+	}
+	if (done || !ret) {
+		ret = (long)done;
+		if (uoff && copy_to_user(uoff, &off, sizeof(off)))
+			ret = -EFAULT;
+		else if (!uoff)
+			in->pos = (u64)off;
+	}
+out:
+	if (in)
+		file_put(in);
+	if (out)
+		file_put(out);
+	kfree(page);
+	return ret;
 }

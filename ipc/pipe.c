@@ -6,6 +6,7 @@
 #include <granary/sched.h>
 #include <granary/slab.h>
 #include <granary/time.h>
+#include <granary/vfs.h>
 #include <uapi/fcntl.h>
 
 #define PIPE_SIZE 65536
@@ -17,6 +18,8 @@ struct pipe {
 	size_t head, len; /* data is [head, head + len) modulo PIPE_SIZE */
 	unsigned readers, writers;
 	struct wait_queue readable, writable;
+	struct inode *fifo; /* a named pipe's inode (its fifo field points back), or NULL */
+	unsigned ropens, wopens; /* FIFO opens for reading and writing so far */
 };
 
 /* Moves up to n bytes between the ring and user memory; returns bytes moved or -EFAULT.
@@ -114,11 +117,13 @@ static void pipe_release(struct file *f)
 	unsigned long irq = spin_lock_irqsave(&p->lock);
 	bool last;
 
-	if ((f->flags & O_ACCMODE) == O_RDONLY)
+	if ((f->flags & O_ACCMODE) != O_WRONLY)
 		p->readers--;
-	else
+	if ((f->flags & O_ACCMODE) != O_RDONLY)
 		p->writers--;
 	last = !p->readers && !p->writers;
+	if (last && p->fifo)
+		p->fifo->fifo = NULL;
 	spin_unlock_irqrestore(&p->lock, irq);
 	wake_up(&p->readable);
 	wake_up(&p->writable);
@@ -134,18 +139,96 @@ static unsigned pipe_poll(struct file *f)
 
 	if ((f->flags & O_ACCMODE) == O_RDONLY)
 		return (READ_ONCE(p->len) ? POLLIN : 0) | (READ_ONCE(p->writers) ? 0 : POLLHUP);
+	if ((f->flags & O_ACCMODE) == O_RDWR)
+		return (READ_ONCE(p->len) ? POLLIN : 0) | POLLOUT;
 	if (!READ_ONCE(p->readers))
 		return POLLERR;
 	return PIPE_SIZE - READ_ONCE(p->len) >= PIPE_BUF ? POLLOUT : 0;
 }
 
+#define FIONREAD 0x541B
+
+static long pipe_ioctl(struct file *f, unsigned cmd, unsigned long arg)
+{
+	struct pipe *p = f->priv;
+	int n = (int)READ_ONCE(p->len);
+
+	if (cmd != FIONREAD)
+		return -ENOTTY;
+	return copy_to_user((void __user *)arg, &n, sizeof(n)) ? -EFAULT : 0;
+}
+
 static const struct file_ops pipe_ops = {
+	.ioctl = pipe_ioctl,
 	.read = pipe_read,
 	.write = pipe_write,
 	.poll = pipe_poll,
 	.release = pipe_release,
 	.ifmt = S_IFIFO,
 };
+
+static struct pipe *pipe_alloc(void)
+{
+	struct pipe *p = kzalloc(sizeof(*p));
+
+	if (!p)
+		return NULL;
+	p->buf = kmalloc(PIPE_SIZE, 0);
+	if (!p->buf) {
+		kfree(p);
+		return NULL;
+	}
+	p->lock = (spinlock_t)SPINLOCK_INIT;
+	wait_queue_init(&p->readable);
+	wait_queue_init(&p->writable);
+	return p;
+}
+
+int pipe_open_fifo(struct inode *i, struct file *f)
+{
+	struct pipe *p = i->fifo;
+	unsigned mode = f->flags & O_ACCMODE, ropens, wopens;
+
+	if (!p) {
+		p = pipe_alloc();
+		if (!p)
+			return -ENOMEM;
+		p->fifo = i;
+		i->fifo = p;
+	}
+	/* A write-only open without a reader fails at once with O_NONBLOCK (POSIX). */
+	if (mode == O_WRONLY && (f->flags & O_NONBLOCK) && !p->readers) {
+		if (!p->writers && !p->readers) {
+			i->fifo = NULL;
+			kfree(p->buf);
+			kfree(p);
+		}
+		return -ENXIO;
+	}
+	f->ops = &pipe_ops;
+	f->priv = p;
+	if (mode != O_WRONLY)
+		p->readers++;
+	if (mode != O_RDONLY)
+		p->writers++;
+	ropens = p->ropens += mode != O_WRONLY;
+	wopens = p->wopens += mode != O_RDONLY;
+	wake_up(&p->readable);
+	wake_up(&p->writable);
+	if (mode == O_RDWR || (f->flags & O_NONBLOCK))
+		return 0;
+	/* Blocking opens wait until the other side has opened too (even if it closed since). */
+	if (mode == O_RDONLY && !p->writers &&
+	    wait_event_interruptible(p->readable, READ_ONCE(p->wopens) != wopens))
+		goto interrupted;
+	if (mode == O_WRONLY && !p->readers &&
+	    wait_event_interruptible(p->writable, READ_ONCE(p->ropens) != ropens))
+		goto interrupted;
+	return 0;
+interrupted:
+	pipe_release(f); /* the caller frees f without calling release again */
+	return -ERESTARTSYS;
+}
 
 int pipe_create(struct file *files[2], unsigned flags)
 {

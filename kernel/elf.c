@@ -111,6 +111,11 @@ static u64 phdr_from_loads(const struct elf_image *img, u64 size)
 
 int elf_parse(const void *buf, size_t len, struct elf_image *img)
 {
+	return elf_parse_head(buf, len, len, img);
+}
+
+int elf_parse_head(const void *buf, size_t len, u64 file_len, struct elf_image *img)
+{
 	const u8 *file = buf;
 	const struct elf_segment *s;
 	Elf64_Ehdr eh;
@@ -141,7 +146,7 @@ int elf_parse(const void *buf, size_t len, struct elf_image *img)
 			ok = false; /* dynamically linked: needs ld.so, which we do not load */
 			break;
 		case PT_LOAD:
-			ok = add_load(img, &ph, len);
+			ok = add_load(img, &ph, file_len);
 			break;
 		case PT_PHDR:
 			img->phdr_vaddr = ph.p_vaddr;

@@ -1,6 +1,7 @@
 /* kernel/main.c: kmain, the order in which the kernel brings itself up.
  * boot.S calls it in the higher half with the multiboot2 magic and information address. */
 #include <granary/arch.h>
+#include <granary/blkdev.h>
 #include <granary/bootinfo.h>
 #include <granary/cmdline.h>
 #include <granary/console.h>
@@ -17,6 +18,7 @@
 #include <granary/slab.h>
 #include <granary/string.h>
 #include <granary/time.h>
+#include <granary/vfs.h>
 
 #ifndef GRANARY_RELEASE
 #define GRANARY_RELEASE "0.1.0"
@@ -93,6 +95,7 @@ void kmain(u32 magic, u32 info_phys)
 	page_alloc_init();
 	slab_init();
 	screen_console_init();
+	block_init();
 
 	pic_disable();
 	acpi_init();
@@ -102,6 +105,7 @@ void kmain(u32 magic, u32 info_phys)
 	lapic_timer_start(CONFIG_HZ);
 	console_input_init();
 	irq_enable();
+	vfs_init();
 
 	if (ktest_requested() && !kthread_create("ktest", 0, run_ktests, NULL))
 		panic("cannot start the ktest thread");

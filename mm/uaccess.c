@@ -2,17 +2,27 @@
  * The check here keeps kernel addresses out; the exception table turns unmapped user pages into -EFAULT. */
 #include <granary/errno.h>
 #include <granary/paging.h>
+#include <granary/sched.h>
 #include <granary/uaccess.h>
 
 size_t uaccess_copy(void *dst, const void *src, size_t n);
 size_t uaccess_clear(void *dst, size_t n);
 long uaccess_strncpy(char *dst, const char *src, long n);
 
+/* Inside the kernel buffer of the current kernel_read()/kernel_write(), if one is open. */
+static bool in_window(unsigned long a, size_t n)
+{
+	struct task *t = current_task();
+
+	return t && t->uwin_len && a >= t->uwin_start && n <= t->uwin_len &&
+	       a - t->uwin_start <= t->uwin_len - n;
+}
+
 bool user_range_ok(const void __user *p, size_t n)
 {
 	unsigned long a = (unsigned long)p;
 
-	return a < USER_TOP && n <= USER_TOP - a;
+	return (a < USER_TOP && n <= USER_TOP - a) || in_window(a, n);
 }
 
 int copy_from_user(void *dst, const void __user *src, size_t n)

@@ -51,4 +51,10 @@ int chrdev_open(struct file *f, dev_t rdev);
 /* Calls fn for each registered range (devfs lists them). */
 void chrdev_foreach(void (*fn)(struct chrdev *cd, void *arg), void *arg);
 
+/* Registers /dev/null, zero, full, random, urandom and kmsg (drivers/char/mem.c). */
+void mem_devices_init(void);
+
+/* Opens block device rdev into f (drivers/block): -ENXIO if no such disk. */
+int blkdev_open(struct file *f, dev_t rdev);
+
 #endif

@@ -79,5 +79,8 @@ struct elf_image {
  * in an executable PT_LOAD and a PT_PHDR's headers inside a PT_LOAD; at most one PT_TLS, with
  * filesz <= memsz and p_align 0, 1 or a power of two. */
 int elf_parse(const void *buf, size_t len, struct elf_image *img);
+/* The same from the first len bytes of a file of file_len bytes (len <= file_len): the header
+ * and program headers must lie in those len bytes; segments are checked against file_len. */
+int elf_parse_head(const void *buf, size_t len, u64 file_len, struct elf_image *img);
 
 #endif

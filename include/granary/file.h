@@ -9,6 +9,15 @@
 #include <uapi/stat.h>
 
 struct file;
+struct mount;
+struct dentry;
+struct inode;
+
+/* A place in the tree: a dentry as seen through a mount (include/granary/vfs.h). */
+struct path {
+	struct mount *mnt;
+	struct dentry *dentry;
+};
 
 /* struct stat as Linux x86_64 lays it out. */
 struct kstat {
@@ -30,6 +39,13 @@ struct file_ops {
 	/* Fills what the file knows beyond ifmt/rdev (size, owner, times); optional. */
 	void (*stat)(struct file *f, struct kstat *k);
 	void (*release)(struct file *f);
+	/* Positioned I/O for seekable files (pread64/pwrite64); read/write use them at f->pos. */
+	long (*pread)(struct file *f, char __user *buf, size_t n, u64 pos);
+	long (*pwrite)(struct file *f, const char __user *buf, size_t n, u64 pos);
+	/* The new position, or a negative errno; NULL: the file cannot seek (ESPIPE). */
+	s64 (*llseek)(struct file *f, s64 off, int whence);
+	/* Writes dirty data to its device (fsync); NULL: nothing to write. */
+	int (*fsync)(struct file *f);
 	u32 ifmt; /* S_IFCHR, S_IFIFO, ... for fstat */
 	u32 rdev; /* device number of a character device */
 };
@@ -48,6 +64,8 @@ struct file {
 	unsigned flags; /* O_* status flags */
 	void *priv;
 	u64 pos;
+	struct path path;     /* how it was opened; NULL dentry for pipes and other anonymous files */
+	struct inode *inode;  /* path.dentry's inode, when there is a path */
 };
 
 #define FILES_MAX 256 /* descriptors per process (RLIMIT_NOFILE cannot go above) */
@@ -84,8 +102,16 @@ int fd_close(struct files *fs, int fd);
 /* Closes every close-on-exec descriptor (exec). */
 void files_close_on_exec(struct files *fs);
 
+/* Reads or writes a kernel buffer through f's ops (f->pos moves as for read/write): bytes
+ * moved or a negative errno. */
+long kernel_read(struct file *f, void *buf, size_t n);
+long kernel_write(struct file *f, const void *buf, size_t n);
+
 /* A pipe: fds[0] reads, fds[1] writes (flags: O_NONBLOCK on both). 0 or -ENOMEM. */
 int pipe_create(struct file *files[2], unsigned flags);
+/* Opens the named pipe i into f (flags from f->flags): blocking opens wait for the other
+ * side. 0, -ENXIO (O_WRONLY|O_NONBLOCK without a reader), -ENOMEM or -ERESTARTSYS. */
+int pipe_open_fifo(struct inode *i, struct file *f);
 
 struct cpio_entry;
 /* Finds path in the initramfs (until the VFS): follows symlinks when follow is set.

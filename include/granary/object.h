@@ -7,7 +7,7 @@
 
 /* The three calls every ops table starts with. T is the interface's struct type.
  * query: 0 and *out set (with a reference) if the object offers the interface named iid
- *        ("blkio", "ttystream", "fstype", ...), else -ENOTSUP.
+ *        ("blkio", "ttystream", "fstype", ...), else -EOPNOTSUPP.
  * addref/release: take and drop a reference; release returns the count left, and the object
  *        is gone when it reaches 0. */
 #define OBJECT_OPS(T)                                                   \

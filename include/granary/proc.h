@@ -3,6 +3,7 @@
 #ifndef GRANARY_PROC_H
 #define GRANARY_PROC_H
 
+#include <granary/file.h>
 #include <granary/list.h>
 #include <granary/types.h>
 #include <granary/wait.h>
@@ -69,7 +70,7 @@ struct process {
 	struct wait_queue child_exit; /* the parent sleeps here in wait4 */
 	char comm[16];
 	char exe[256]; /* the path exec was given */
-	char cwd[256]; /* the working directory, absolute (a path until the VFS gives dentries) */
+	struct path cwd, root; /* working and root directory, with references (NULL before init runs) */
 	u32 refcount;
 	u64 utime, stime;   /* ticks its threads ran in user mode / in the kernel */
 	u64 cutime, cstime; /* the same, summed over the children it waited for */
@@ -112,6 +113,8 @@ u64 proc_created_total(void);
 /* The process with this pid, with a reference (proc_put() it), or NULL. */
 struct process *proc_find(int pid);
 void proc_put(struct process *p);
+/* Drops the cwd and root references (exit; again harmless). */
+void proc_release_paths(struct process *p);
 
 /* Writes a struct rusage with ru_utime and ru_stime from tick counts (the rest zero): 0 or
  * -EFAULT (kernel/sys/sys_times.c). */

@@ -48,6 +48,9 @@ struct task {
 	struct list_head thread_link; /* in proc->threads */
 	void *fpu;		      /* FXSAVE area (512 bytes, 16-aligned) */
 	u64 fs_base;		      /* the user's TLS pointer (arch_prctl) */
+	/* One kernel buffer the user-copy routines accept as if it were user memory, while
+	 * kernel_read()/kernel_write() pass it through a file's ops; empty otherwise. */
+	unsigned long uwin_start, uwin_len;
 	u64 clear_child_tid;	      /* user address zeroed and futex-woken at exit */
 	u64 robust_list;	      /* set_robust_list head, walked at exit */
 	u64 sig_blocked;	      /* bit (sig - 1): blocked signals */

@@ -6,8 +6,8 @@
 #include <granary/types.h>
 
 /* The pledge promise a call needs (the silo issue enforces them); one list gives the enum. */
-#define PLEDGE_CLASSES(X) X(ALWAYS) X(STDIO) X(RPATH) X(WPATH) X(CPATH) X(PROC) X(EXEC) \
-	X(ID) X(TTY) X(VMINFO) X(NATIVE)
+#define PLEDGE_CLASSES(X) X(ALWAYS) X(STDIO) X(RPATH) X(WPATH) X(CPATH) X(DPATH) X(FATTR) \
+	X(CHOWN) X(PROC) X(EXEC) X(ID) X(TTY) X(VMINFO) X(NATIVE) X(NEVER)
 #define X_ENUM(n) PL_##n,
 enum pledge_class { PLEDGE_CLASSES(X_ENUM) PL_COUNT };
 #undef X_ENUM
@@ -52,6 +52,10 @@ struct syscall_entry {
 	static long do_sys_##name(t1 a1, t2 a2, t3 a3, t4 a4);                         \
 	__SYSCALL_HEAD(name) { return do_sys_##name((t1)x1, (t2)x2, (t3)x3, (t4)x4); } \
 	static long do_sys_##name(t1 a1, t2 a2, t3 a3, t4 a4)
+#define SYSCALL_DEFINE5(name, t1, a1, t2, a2, t3, a3, t4, a4, t5, a5)                          \
+	static long do_sys_##name(t1 a1, t2 a2, t3 a3, t4 a4, t5 a5);                          \
+	__SYSCALL_HEAD(name) { return do_sys_##name((t1)x1, (t2)x2, (t3)x3, (t4)x4, (t5)x5); } \
+	static long do_sys_##name(t1 a1, t2 a2, t3 a3, t4 a4, t5 a5)
 #define SYSCALL_DEFINE6(name, t1, a1, t2, a2, t3, a3, t4, a4, t5, a5, t6, a6)          \
 	static long do_sys_##name(t1 a1, t2 a2, t3 a3, t4 a4, t5 a5, t6 a6);           \
 	__SYSCALL_HEAD(name)                                                           \

@@ -26,4 +26,19 @@
 #define F_DUPFD_CLOEXEC 1030
 #define FD_CLOEXEC 1
 
+/* The *at calls. */
+#define AT_FDCWD (-100)
+#define AT_SYMLINK_NOFOLLOW 0x100
+#define AT_REMOVEDIR 0x200
+#define AT_EACCESS 0x200
+#define AT_SYMLINK_FOLLOW 0x400
+#define AT_NO_AUTOMOUNT 0x800
+#define AT_EMPTY_PATH 0x1000
+#define O_TMPFILE 020200000
+#define O_SYNC 04010000
+#define O_DSYNC 010000
+#define O_LARGEFILE 0100000
+#define O_NOATIME 01000000
+#define O_ASYNC 020000
+
 #endif

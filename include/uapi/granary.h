@@ -106,6 +106,9 @@ int taskcont(struct thr *thr);
 /* Gives the CPU to another runnable task, if there is one (sched_yield). */
 void taskyield(void);
 
+/* The Zen I/O interface (io*) is in <uapi/zenio.h>, not included here: its ioctl() macro
+ * replaces POSIX's in the files that include it. See docs/libgranary.md. */
+
 #endif /* __STDC_HOSTED__ && !HOST_TEST */
 
 #endif

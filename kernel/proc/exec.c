@@ -1,11 +1,12 @@
 /* kernel/proc/exec.c: loading a program: #! scripts, static ELF executables and PIEs, the initial stack.
  * Files come straight from the initramfs archive until the VFS exists; segments are copied, not mapped. */
-#include <granary/cpio.h>
 #include <granary/elf.h>
 #include <granary/errno.h>
 #include <granary/file.h>
 #include <granary/kernel.h>
 #include <granary/proc.h>
+#include <granary/vfs.h>
+#include <uapi/fcntl.h>
 #include <granary/random.h>
 #include <granary/sched.h>
 #include <granary/silo.h>
@@ -23,6 +24,7 @@
 #define PIE_BASE 0x0000555555554000UL /* where a static PIE is loaded, as Linux does */
 #define ARG_MAX (128 * 1024)	      /* bytes of argument and environment strings */
 #define SCRIPT_DEPTH 4
+#define EXEC_HEAD 4096 /* bytes read to recognise a program and parse its headers */
 
 /* auxv keys */
 #define AT_NULL 0
@@ -140,7 +142,7 @@ static long build_stack(const struct process *p, const char *path, char *const a
 
 /* Maps the loadable span, copies the segments in, then applies each segment's protection
  * (a page two segments share gets both protections). The new mm must be loaded. */
-static int load_segments(struct mm *mm, const struct elf_image *img, const u8 *file, u64 bias)
+static int load_segments(struct mm *mm, const struct elf_image *img, struct inode *file, u64 bias)
 {
 	unsigned long prev_end = 0;
 	unsigned prev_prot = 0;
@@ -151,8 +153,9 @@ static int load_segments(struct mm *mm, const struct elf_image *img, const u8 *f
 		return (int)r;
 	for (unsigned i = 0; i < img->nseg; i++) {
 		const struct elf_segment *s = &img->seg[i];
-		if (copy_to_user((void __user *)(s->vaddr + bias), file + s->offset, s->filesz))
-			return -EFAULT;
+		long r = vfs_read_at(file, (void __user *)(s->vaddr + bias), s->filesz, s->offset, true);
+		if (r != (long)s->filesz)
+			return r < 0 ? (int)r : -EIO;
 	}
 	for (unsigned i = 0; i < img->nseg; i++) {
 		const struct elf_segment *s = &img->seg[i];
@@ -171,15 +174,15 @@ static int load_segments(struct mm *mm, const struct elf_image *img, const u8 *f
 	return 0;
 }
 
-static int exec_elf(struct trap_frame *tf, const char *path, const struct cpio_entry *e,
-		    char *const argv[], char *const envp[])
+static int exec_elf(struct trap_frame *tf, const char *path, struct inode *file, const u8 *head,
+		    size_t head_len, char *const argv[], char *const envp[])
 {
 	struct process *p = proc_current();
 	struct mm *old = p->mm, *mm;
 	struct elf_image img;
 	u64 bias;
 	long sp;
-	int err = elf_parse(e->data, e->size, &img);
+	int err = elf_parse_head(head, head_len, file->size, &img);
 
 	if (err)
 		return err;
@@ -188,7 +191,7 @@ static int exec_elf(struct trap_frame *tf, const char *path, const struct cpio_e
 	if (!mm)
 		return -ENOMEM;
 	mm_switch(mm);
-	err = load_segments(mm, &img, e->data, bias);
+	err = load_segments(mm, &img, file, bias);
 	if (!err) {
 		long r = vm_mmap(mm, STACK_TOP - STACK_SIZE, STACK_SIZE, PROT_READ | PROT_WRITE,
 				 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | MAP_GROWSDOWN, NULL, 0);
@@ -222,15 +225,15 @@ static int exec_elf(struct trap_frame *tf, const char *path, const struct cpio_e
 }
 
 /* "#!interpreter [one argument]": runs the interpreter with the script's path as an argument. */
-static int exec_script(struct trap_frame *tf, const char *path, const struct cpio_entry *e,
+static int exec_script(struct trap_frame *tf, const char *path, const u8 *head, size_t head_len,
 		       char *const argv[], char *const envp[], int depth)
 {
 	char line[128], *interp, *arg = NULL, *newargv[64];
 	size_t n = 0, argc = 0;
 	int k = 0;
 
-	while (n < e->size - 2 && n < sizeof(line) - 1 && ((const char *)e->data)[n + 2] != '\n') {
-		line[n] = ((const char *)e->data)[n + 2];
+	while (n < head_len - 2 && n < sizeof(line) - 1 && head[n + 2] != '\n') {
+		line[n] = (char)head[n + 2];
 		n++;
 	}
 	line[n] = '\0';
@@ -265,19 +268,42 @@ static int exec_script(struct trap_frame *tf, const char *path, const struct cpi
 static int proc_exec_depth(struct trap_frame *tf, const char *path, char *const argv[],
 			   char *const envp[], int depth)
 {
-	struct cpio_entry e;
+	struct file *f;
+	struct inode *i;
+	u8 *head;
+	long len;
 	int err;
 
 	if (depth > SCRIPT_DEPTH)
 		return -ELOOP;
-	err = initramfs_lookup(path, true, &e);
-	if (err)
+	f = vfs_open(AT_FDCWD, path, O_RDONLY, 0, &err);
+	if (!f)
 		return err;
-	if ((e.mode & S_IFMT) != S_IFREG || !(e.mode & 0111))
-		return -EACCES;
-	if (e.size >= 2 && ((const char *)e.data)[0] == '#' && ((const char *)e.data)[1] == '!')
-		return exec_script(tf, path, &e, argv, envp, depth);
-	return exec_elf(tf, path, &e, argv, envp);
+	i = f->inode;
+	err = -EACCES;
+	if (!IS_REG(i) || (f->path.mnt->flags & MS_NOEXEC) || inode_permission(i, MAY_EXEC))
+		goto out;
+	err = -ENOMEM;
+	head = kmalloc(EXEC_HEAD, 0);
+	if (!head)
+		goto out;
+	/* The headers: ELF's program headers must lie in the first EXEC_HEAD bytes. */
+	len = vfs_read_at(i, head, EXEC_HEAD, 0, false);
+	err = len < 0 ? (int)len : -ENOEXEC;
+	if (len >= 2 && head[0] == '#' && head[1] == '!')
+		err = exec_script(tf, path, head, (size_t)len, argv, envp, depth);
+	else if (len > 0)
+		err = exec_elf(tf, path, i, head, (size_t)len, argv, envp);
+	if (!err && len > 0 && head[0] != '#') {
+		/* /proc/self/exe names the program by its absolute path, whatever path ran it. */
+		struct process *p = proc_current();
+		if (path_name(&f->path, &p->root, (char *)head, EXEC_HEAD) > 0)
+			strlcpy(p->exe, (char *)head, sizeof(p->exe));
+	}
+	kfree(head);
+out:
+	file_put(f);
+	return err;
 }
 
 int proc_exec(struct trap_frame *tf, const char *path, char *const argv[], char *const envp[])

@@ -89,6 +89,7 @@ void proc_exit(int status)
 	}
 	release_thread(t);
 	files_put(p->files);
+	proc_release_paths(p);
 	p->files = NULL;
 	mm_switch(NULL);
 	mm_put(p->mm);

@@ -6,6 +6,7 @@
 #include <granary/file.h>
 #include <granary/kernel.h>
 #include <granary/proc.h>
+#include <granary/vfs.h>
 #include <granary/sched.h>
 #include <granary/silo.h>
 #include <granary/slab.h>
@@ -64,18 +65,33 @@ struct process *proc_alloc(struct process *parent, int pid)
 	if (parent) {
 		p->cred = parent->cred;
 		p->umask = parent->umask;
-		strlcpy(p->cwd, parent->cwd, sizeof(p->cwd));
+		p->cwd = parent->cwd;
+		p->root = parent->root;
+		if (p->cwd.dentry)
+			path_get(&p->cwd);
+		if (p->root.dentry)
+			path_get(&p->root);
 		p->pgid = parent->pgid;
 		p->sid = parent->sid;
 		memcpy(p->rlim, parent->rlim, sizeof(p->rlim));
 		list_add_tail(&p->sibling, &parent->children);
 	} else {
 		p->umask = 022;
-		strlcpy(p->cwd, "/", sizeof(p->cwd));
+		vfs_root(&p->cwd);
+		vfs_root(&p->root);
 		p->pgid = p->sid = p->pid;
 		default_limits(p);
 	}
 	return p;
+}
+
+void proc_release_paths(struct process *p)
+{
+	if (p->cwd.dentry)
+		path_put(&p->cwd);
+	if (p->root.dentry)
+		path_put(&p->root);
+	p->cwd.dentry = p->root.dentry = NULL;
 }
 
 struct process *proc_find(int pid)
@@ -137,6 +153,7 @@ void proc_put(struct process *p)
 	}
 	spin_unlock_irqrestore(&pid_lock, irq);
 	if (last) {
+		proc_release_paths(p);
 		task_id_free(p->pid);
 		kfree(p);
 	}

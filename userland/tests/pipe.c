@@ -1,12 +1,17 @@
 /* userland/tests/pipe.c: pipes: bytes in order, partial reads, EOF, EPIPE with SIGPIPE, blocking
- * and non-blocking ends, a transfer between processes larger than the pipe, dup2 and close. */
+ * and non-blocking ends, a transfer between processes larger than the pipe, dup2 and close, the
+ * capacity (65536), and PIPE_BUF atomicity. poll on pipes is in poll.c. */
 #include "tap.h"
 
 #include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
 #include <time.h>
 
 #define XFER (1024 * 1024)
+#define WRITERS 4
+#define BLOCKS 64
+#define CAPACITY_CHECKS 6
 
 static volatile sig_atomic_t sigpipes;
 
@@ -54,6 +59,89 @@ static void late_writer(void *arg)
 	_exit(write((int)(long)arg, "L", 1) == 1 ? 0 : 1);
 }
 
+/* Child: writes BLOCKS blocks of PIPE_BUF bytes of its letter to fd. */
+static void block_writer(void *arg)
+{
+	char buf[PIPE_BUF];
+	long a = (long)arg;
+
+	memset(buf, 'A' + (int)(a >> 8), sizeof(buf));
+	for (int i = 0; i < BLOCKS; i++)
+		if (write((int)(a & 0xff), buf, sizeof(buf)) != sizeof(buf))
+			_exit(1);
+	_exit(0);
+}
+
+/*
+ * Writers of at most PIPE_BUF bytes are never interleaved: WRITERS children write BLOCKS blocks
+ * of PIPE_BUF bytes each at once; every PIPE_BUF-aligned block read is one child's letter.
+ */
+static void check_atomic(void)
+{
+	static char buf[PIPE_BUF];
+	int p[2], per[WRITERS] = { 0 }, mixed = 0, blocks = 0, exits = 0, whole = 0, st;
+	pid_t pids[WRITERS];
+
+	pipe(p);
+	for (int i = 0; i < WRITERS; i++) {
+		pids[i] = fork();
+		if (pids[i] == 0) {
+			close(p[0]);
+			block_writer((void *)(long)(i << 8 | p[1]));
+		}
+	}
+	close(p[1]);
+	for (;;) {
+		size_t got = 0;
+		ssize_t n = 0;
+
+		while (got < sizeof(buf) && (n = read(p[0], buf + got, sizeof(buf) - got)) > 0)
+			got += (size_t)n;
+		if (got == 0)
+			break;
+		blocks++;
+		if (got != sizeof(buf) || buf[0] < 'A' || buf[0] >= 'A' + WRITERS) {
+			mixed++;
+			continue;
+		}
+		per[buf[0] - 'A']++;
+		for (size_t i = 1; i < got; i++)
+			if (buf[i] != buf[0]) {
+				mixed++;
+				break;
+			}
+	}
+	close(p[0]);
+	for (int i = 0; i < WRITERS; i++)
+		exits += pids[i] > 0 && waitpid(pids[i], &st, 0) == pids[i] && st == 0;
+	TAP_EQ(exits, WRITERS,
+	       "%d children each write %d blocks of PIPE_BUF (4096) bytes and exit 0", WRITERS,
+	       BLOCKS);
+	TAP_EQ(blocks, WRITERS * BLOCKS, "the reader gets %d blocks", WRITERS * BLOCKS);
+	TAP_EQ(mixed, 0, "no block mixes two writers' bytes: writes of PIPE_BUF are atomic");
+	for (int i = 0; i < WRITERS; i++)
+		whole += per[i] == BLOCKS;
+	TAP_EQ(whole, WRITERS, "each writer's %d blocks all arrive", BLOCKS);
+}
+
+/*
+ * q: a full non-blocking pipe holding got bytes. The capacity is what F_GETPIPE_SZ says where
+ * the kernel has it, else Linux's default of 65536; then the PIPE_BUF rule on a nearly full pipe.
+ */
+static void check_capacity(int *q, size_t got, unsigned char *buf)
+{
+	int sz = fcntl(q[1], F_GETPIPE_SZ);
+	size_t want = sz > 0 ? (size_t)sz : 65536;
+
+	TAP_EQ(got, want, "the pipe holds exactly %zu bytes (F_GETPIPE_SZ %d)", want, sz);
+	TAP_ERRNO(write(q[1], "x", 1), EAGAIN, "a 1-byte write to the full pipe: EAGAIN");
+	TAP_EQ(read(q[0], buf, 100), 100, "read 100 bytes out of it");
+	TAP_ERRNO(write(q[1], buf, PIPE_BUF), EAGAIN,
+		  "a non-blocking write of PIPE_BUF with less room is not split: EAGAIN");
+	TAP_EQ(read(q[0], buf, PIPE_BUF - 100), PIPE_BUF - 100, "read 3996 more");
+	TAP_EQ(write(q[1], buf, PIPE_BUF), PIPE_BUF, "a write of PIPE_BUF then fits whole");
+}
+
 /* Child: writes to a pipe nobody reads, with SIGPIPE at its default action. */
 static void write_to_broken(void *arg)
 {
@@ -74,7 +162,7 @@ int main(int argc, char **argv)
 	pid_t pid;
 
 	(void)argc;
-	tap_init(argv, 25);
+	tap_init(argv, 35);
 	if (!tap_ok(pipe(p) == 0, "pipe() succeeds")) {
 		tap_diag("pipe: %s", strerror(errno));
 		return tap_done() | 1;
@@ -144,6 +232,8 @@ int main(int argc, char **argv)
 	close(p[0]);
 	close(p[1]);
 
+	check_atomic();
+
 	/* Non-blocking ends. */
 	if (tap_ok(pipe2(q, O_NONBLOCK | O_CLOEXEC) == 0,
 		   "pipe2(O_NONBLOCK | O_CLOEXEC) succeeds")) {
@@ -156,6 +246,7 @@ int main(int argc, char **argv)
 		tap_ok(n == -1 && errno == EAGAIN && got >= 4096,
 		       "non-blocking writes fill the pipe, then fail with EAGAIN (%zu bytes held)",
 		       got);
+		check_capacity(q, got, in);
 		fl = fcntl(q[0], F_GETFD);
 		tap_ok(fl != -1 && (fl & FD_CLOEXEC), "O_CLOEXEC shows as FD_CLOEXEC");
 		close(q[0]);
@@ -163,6 +254,8 @@ int main(int argc, char **argv)
 	} else {
 		tap_blocked("a non-blocking read of an empty pipe: EAGAIN");
 		tap_blocked("non-blocking writes fill the pipe, then fail with EAGAIN");
+		for (int i = 0; i < CAPACITY_CHECKS; i++)
+			tap_blocked("the pipe's capacity");
 		tap_blocked("O_CLOEXEC shows as FD_CLOEXEC");
 	}
 	return tap_done();

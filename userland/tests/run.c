@@ -20,6 +20,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -345,6 +347,20 @@ static void usage(void)
 	    "pipe2).");
 }
 
+/* As pid 1 the runner stands in for init: /proc, /dev and /tmp, as init mounts them. */
+static void mount_basics(void)
+{
+	static const struct { const char *dir, *type; } m[] = {
+		{ "/proc", "proc" }, { "/dev", "devfs" }, { "/tmp", "tmpfs" },
+	};
+
+	for (size_t i = 0; i < sizeof(m) / sizeof(m[0]); i++) {
+		mkdir(m[i].dir, 0755);
+		if (mount(m[i].type, m[i].dir, m[i].type, 0, NULL))
+			out("# run: mount %s on %s: %s", m[i].type, m[i].dir, strerror(errno));
+	}
+}
+
 int main(int argc, char **argv)
 {
 	const char *const *names = builtin_tests;
@@ -375,6 +391,8 @@ int main(int argc, char **argv)
 		names = (const char *const *)argv + optind;
 		count = argc - optind;
 	}
+	if (getpid() == 1)
+		mount_basics();
 	/* The tests find their data through argv[0], so give them an absolute path. */
 	if (dir[0] != '/' && getcwd(cwd, sizeof(cwd)) &&
 	    snprintf(dirbuf, sizeof(dirbuf), "%s/%s", cwd, dir) < (int)sizeof(dirbuf))
