@@ -28,12 +28,15 @@ iso=$O/granary.iso
 boot_timeout=60
 while [ $# -gt 0 ]; do
 	case "$1" in
-	--iso) iso=$2; shift 2 ;;
-	--boot-timeout) boot_timeout=$2; shift 2 ;;
+	--iso|--boot-timeout)
+		[ $# -ge 2 ] || { echo "interactive.sh: $1 needs an argument" >&2; exit 2; }
+		[ "$1" = --iso ] && iso=$2 || boot_timeout=$2
+		shift 2 ;;
 	--help|-h) usage; exit 0 ;;
 	*) echo "interactive.sh: unknown argument '$1'" >&2; usage >&2; exit 2 ;;
 	esac
 done
+[[ "$boot_timeout" =~ ^[1-9][0-9]*$ ]] || { echo "interactive.sh: '$boot_timeout' is not a positive number" >&2; exit 2; }
 command -v tmux >/dev/null || { echo "interactive.sh: tmux is missing (run tools/setup-host)" >&2; exit 3; }
 [ -f "$iso" ] || { echo "interactive.sh: $iso not found (run make)" >&2; exit 3; }
 
