@@ -199,14 +199,20 @@ include userland/userland.mk
 RELEASE := 0.1.0$(CONFIG_LOCALVERSION)
 INITRAMFS_ROOT := $(O)/initramfs-root
 
-# The staging tree: userland/rootfs/, the modules, the user programs and busybox.
+# The staging tree: userland/rootfs/, the modules, the user programs and busybox with a link per
+# applet (after the programs, which keep their names); empty mount points; /etc/mtab as on Linux.
+INITRAMFS_DIRS := proc dev tmp mnt root home
 $(O)/initramfs.cpio: $(shell find userland/rootfs -print 2>/dev/null) $(kmods) $(uprogs) $(uobj)/.install \
-		$(ubusybox) tools/mkinitramfs
+		$(ubusybox) tools/mkinitramfs tools/busybox-links
 	$(call msg,CPIO,$@)rm -rf $(INITRAMFS_ROOT) && mkdir -p $(INITRAMFS_ROOT) && \
 		cp -a userland/rootfs/. $(INITRAMFS_ROOT)/ && \
+		mkdir -p $(addprefix $(INITRAMFS_ROOT)/,$(INITRAMFS_DIRS)) && \
+		chmod 1777 $(INITRAMFS_ROOT)/tmp && chmod 0700 $(INITRAMFS_ROOT)/root && \
+		ln -sfn /proc/mounts $(INITRAMFS_ROOT)/etc/mtab && \
 		mkdir -p $(INITRAMFS_ROOT)/lib/modules/$(RELEASE) && \
 		$(if $(kmods),cp $(kmods) $(INITRAMFS_ROOT)/lib/modules/$(RELEASE)/ &&) \
 		$(call uinstall-cmds,$(INITRAMFS_ROOT)) $(call ubusybox-cmd,$(INITRAMFS_ROOT)) \
+		$(if $(ubusybox),tools/busybox-links $(INITRAMFS_ROOT) $(ubusybox) >/dev/null &&) \
 		tools/mkinitramfs $(INITRAMFS_ROOT) $@
 
 $(O)/granary.iso: $(O)/granary.elf $(O)/initramfs.cpio tools/mkiso
@@ -217,9 +223,11 @@ iso: $(O)/granary.iso
 
 # ---------------------------------------------------------------- running and testing
 
+# The VGA window too when there is a display to show it on and HEADLESS=1 is not given.
+run-gui := $(if $(filter 1,$(HEADLESS)),,$(if $(DISPLAY)$(WAYLAND_DISPLAY),--gui))
 run: setup
 	$(Q)$(MAKE) --no-print-directory all
-	tools/qemu-run --iso $(O)/granary.iso --interactive $(if $(CMDLINE),--cmdline "$(CMDLINE)")
+	tools/qemu-run --iso $(O)/granary.iso --interactive $(run-gui) $(if $(CMDLINE),--cmdline "$(CMDLINE)")
 
 # QEMU waits for gdb on tcp::1234 with its serial console in debug.log; quitting gdb stops it.
 debug: setup
@@ -255,7 +263,8 @@ help:
 	@echo 'Granary build targets (O=DIR puts objects in DIR, default build/; V=1 shows commands)'
 	@echo '  all (default)      kernel, modules, user programs, initramfs and build/granary.iso'
 	@echo '  userland           only the user programs and libgranary ($(O)/userland/)'
-	@echo '  run                boot the ISO in QEMU on this terminal (CMDLINE="..." adds parameters)'
+	@echo '  run                boot the ISO in QEMU on this terminal (CMDLINE="..." adds parameters,'
+	@echo '                     HEADLESS=1 leaves out the VGA window; Ctrl-A X quits)'
 	@echo '  debug              boot with the gdb stub and attach gdb at the kernel entry'
 	@echo '  test               host unit tests, kernel tests and user programs in QEMU, harness checks'
 	@echo '  bench              benchmarks under an instruction-counting clock'
