@@ -13,8 +13,8 @@
 #define MAX_FILE_SIZE (1ULL << 40) /* bytes; beyond it writes fail with EFBIG */
 
 struct page_map {
-	void **root;	/* a node of FANOUT slots, or NULL */
-	unsigned height; /* levels of nodes; 0 when root is NULL */
+	void **root;	/* a node of FANOUT slots, the data page of index 0 (height 0), or NULL */
+	unsigned height; /* levels of nodes above the data pages */
 	u64 npages;	/* data pages held */
 };
 
@@ -30,15 +30,30 @@ static struct page_map *map_of(struct inode *i, bool create)
 	return i->pages;
 }
 
+/* Height 0 holds one data page (index 0) as the root itself: a small file costs one page. */
 int page_map_get(struct inode *i, u64 index, bool create, void **page)
 {
 	struct page_map *m = map_of(i, create);
-	void **node;
+	void **node, **slot;
 
 	*page = NULL;
 	if (!m)
 		return create ? -ENOMEM : 0;
-	while (index >= capacity(m->height) || !m->root) {
+	if (!m->root) {
+		if (!create)
+			return 0;
+		m->height = 0;
+		while (index >= capacity(m->height))
+			m->height++; /* an empty tree can start at any height */
+		if (m->height > MAX_HEIGHT)
+			return -EFBIG;
+		if (m->height) {
+			m->root = page_alloc_va(PA_ZERO);
+			if (!m->root)
+				return -ENOMEM;
+		}
+	}
+	while (index >= capacity(m->height)) {
 		void **n;
 		if (!create)
 			return 0;
@@ -47,30 +62,34 @@ int page_map_get(struct inode *i, u64 index, bool create, void **page)
 		n = page_alloc_va(PA_ZERO);
 		if (!n)
 			return -ENOMEM;
-		n[0] = m->root; /* the old tree becomes the first subtree */
+		n[0] = m->root; /* the old tree (or lone page) becomes the first subtree */
 		m->root = n;
 		m->height++;
 	}
-	node = m->root;
-	for (unsigned level = m->height - 1;; level--) {
-		void **slot = &node[(index >> (LEVEL_BITS * level)) & (FANOUT - 1)];
-		if (!*slot) {
+	slot = (void **)&m->root;
+	node = NULL;
+	for (unsigned level = m->height; level > 0; level--) {
+		node = *slot;
+		slot = &node[(index >> (LEVEL_BITS * (level - 1))) & (FANOUT - 1)];
+		if (!*slot && level > 1) {
 			if (!create)
 				return 0;
 			*slot = page_alloc_va(PA_ZERO);
 			if (!*slot)
 				return -ENOMEM;
-			if (!level) {
-				m->npages++;
-				i->blocks += PAGE_SIZE / 512;
-			}
 		}
-		if (!level) {
-			*page = *slot;
-			return 0;
-		}
-		node = *slot;
 	}
+	if (!*slot) {
+		if (!create)
+			return 0;
+		*slot = page_alloc_va(PA_ZERO);
+		if (!*slot)
+			return -ENOMEM;
+		m->npages++;
+		i->blocks += PAGE_SIZE / 512;
+	}
+	*page = *slot;
+	return 0;
 }
 
 /* Frees the data pages at or past index first under node (covering base..), and nodes left
@@ -109,6 +128,16 @@ static void free_from(struct inode *i, u64 first)
 
 	if (!m || !m->root)
 		return;
+	if (!m->height) {
+		/* The lone data page of index 0. */
+		if (first)
+			return;
+		page_free_va(m->root);
+		m->npages--;
+		i->blocks -= PAGE_SIZE / 512;
+		m->root = NULL;
+		return;
+	}
 	if (trim(i, m->root, m->height - 1, 0, first)) {
 		page_free_va(m->root);
 		m->root = NULL;

@@ -216,6 +216,19 @@ static long kernel_io(struct file *f, void *buf, size_t n, bool write)
 	return r;
 }
 
+/* pread through f's ops into a kernel buffer (the same window). */
+static long kernel_pread(struct file *f, void *buf, size_t n, u64 pos)
+{
+	struct task *t = current_task();
+	long r;
+
+	t->uwin_start = (unsigned long)buf;
+	t->uwin_len = n;
+	r = f->ops->pread(f, buf, n, pos);
+	t->uwin_start = t->uwin_len = 0;
+	return r;
+}
+
 long kernel_read(struct file *f, void *buf, size_t n)
 {
 	return f->ops->read ? kernel_io(f, buf, n, false) : -EINVAL;
@@ -226,7 +239,8 @@ long kernel_write(struct file *f, const void *buf, size_t n)
 	return f->ops->write ? kernel_io(f, (void *)buf, n, true) : -EINVAL;
 }
 
-/* Copies from a file with a position (in) to any writable file, through a kernel page. */
+/* Copies from a file that can pread (regular files, procfs, block devices) to any writable file,
+ * through a kernel page. */
 SYSCALL_DEFINE4(sendfile, int, out_fd, int, in_fd, s64 __user *, uoff, size_t, count)
 {
 	struct file *in = get_for(in_fd, O_RDONLY), *out = get_for(out_fd, O_WRONLY);
@@ -239,7 +253,7 @@ SYSCALL_DEFINE4(sendfile, int, out_fd, int, in_fd, s64 __user *, uoff, size_t, c
 		ret = !page ? -ENOMEM : -EBADF;
 		goto out;
 	}
-	if (!in->inode || !IS_REG(in->inode) || !out->ops->write) {
+	if (!in->ops->pread || !out->ops->write) {
 		ret = -EINVAL;
 		goto out;
 	}
@@ -255,7 +269,7 @@ SYSCALL_DEFINE4(sendfile, int, out_fd, int, in_fd, s64 __user *, uoff, size_t, c
 	}
 	while (done < count) {
 		size_t k = count - done < 4096 ? count - done : 4096;
-		long r = vfs_read_at(in->inode, page, k, (u64)off, false), w;
+		long r = kernel_pread(in, page, k, (u64)off), w;
 		if (r <= 0) {
 			ret = r;
 			break;
