@@ -77,27 +77,40 @@ static u32 umask_of(u32 mode)
 	return mode & ~(proc_current() ? proc_current()->umask : 022);
 }
 
+/* A new name: the target for name must not exist, may end in '/' only for a directory, and the
+ * caller must be able to write its directory. On success t is held (target_put it). */
+static int target_new(int dirfd, const char *name, struct target *t, bool is_dir)
+{
+	int err = target_get(dirfd, name, t);
+
+	if (err)
+		return err;
+	if (t->dot || t->d->inode)
+		err = -EEXIST;
+	else if (t->trailing && !is_dir)
+		err = -ENOENT; /* "name/" can only be a directory */
+	else
+		err = may_create(t);
+	if (err)
+		target_put(t);
+	return err;
+}
+
 int vfs_mknod(int dirfd, const char *name, u32 mode, dev_t rdev)
 {
+	bool is_dir = (mode & S_IFMT) == S_IFDIR;
 	struct target t;
 	struct inode *dir;
-	int err = target_get(dirfd, name, &t);
+	int err = target_new(dirfd, name, &t, is_dir);
 
 	if (err)
 		return err;
 	dir = t.parent.dentry->inode;
-	if (t.dot || t.d->inode)
-		err = -EEXIST;
-	else if (IS_DIR(&(struct inode){ .mode = mode }))
-		err = !dir->ops->mkdir ? -EPERM : may_create(&t);
-	else if (t.trailing)
-		err = -ENOENT; /* "name/" can only be a directory */
+	if (is_dir)
+		err = dir->ops->mkdir ? dir->ops->mkdir(dir, t.d, umask_of(mode & 07777)) : -EPERM;
 	else
-		err = !dir->ops->create ? -EPERM : may_create(&t);
-	if (!err && IS_DIR(&(struct inode){ .mode = mode }))
-		err = dir->ops->mkdir(dir, t.d, umask_of(mode & 07777));
-	else if (!err)
-		err = dir->ops->create(dir, t.d, (mode & S_IFMT) | umask_of(mode & 07777), rdev);
+		err = dir->ops->create ? dir->ops->create(dir, t.d, (mode & S_IFMT) | umask_of(mode & 07777), rdev)
+				       : -EPERM;
 	target_put(&t);
 	return err;
 }
@@ -147,19 +160,12 @@ int vfs_symlink(const char *target, int dirfd, const char *name)
 {
 	struct target t;
 	struct inode *dir;
-	int err = target_get(dirfd, name, &t);
+	int err = target_new(dirfd, name, &t, false);
 
 	if (err)
 		return err;
 	dir = t.parent.dentry->inode;
-	if (t.dot || t.d->inode)
-		err = -EEXIST;
-	else if (t.trailing)
-		err = -ENOENT;
-	else
-		err = !dir->ops->symlink ? -EPERM : may_create(&t);
-	if (!err)
-		err = dir->ops->symlink(dir, t.d, target);
+	err = dir->ops->symlink ? dir->ops->symlink(dir, t.d, target) : -EPERM;
 	target_put(&t);
 	return err;
 }
@@ -191,22 +197,16 @@ int vfs_link(int olddirfd, const char *oldname, int newdirfd, const char *newnam
 
 	if (err)
 		return err;
-	err = target_get(newdirfd, newname, &t);
+	err = target_new(newdirfd, newname, &t, false);
 	if (err)
 		goto out_old;
 	dir = t.parent.dentry->inode;
-	if (t.dot || t.d->inode)
-		err = -EEXIST;
-	else if (IS_DIR(old.dentry->inode))
+	if (IS_DIR(old.dentry->inode))
 		err = -EPERM;
 	else if (old.mnt != t.parent.mnt)
 		err = -EXDEV;
-	else if (t.trailing)
-		err = -ENOENT;
 	else
-		err = !dir->ops->link ? -EPERM : may_create(&t);
-	if (!err)
-		err = dir->ops->link(old.dentry->inode, dir, t.d);
+		err = dir->ops->link ? dir->ops->link(old.dentry->inode, dir, t.d) : -EPERM;
 	target_put(&t);
 out_old:
 	path_put(&old);
