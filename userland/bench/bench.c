@@ -8,7 +8,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <sched.h>
@@ -18,6 +21,7 @@
 #define MAP_SIZE (4UL << 20)
 
 static char true_path[512] = "/bin/true";
+static char scratch_file[64] = "/tmp/bench-file";
 
 static void out(const char *fmt, ...)
 {
@@ -189,6 +193,50 @@ static int bench_mmap_touch(long n)
 	return 0;
 }
 
+/* The path walk: stat of a four-component name (every component a cache hit). */
+static int bench_stat_path(long n)
+{
+	struct stat st;
+
+	for (long i = 0; i < n; i++)
+		if (stat("/usr/bin/../../bin/busybox", &st))
+			return -1;
+	return 0;
+}
+
+/* open, write 4 KiB, close and unlink of a new file in the scratch directory. */
+static int bench_create_write_unlink(long n)
+{
+	static char page[4096];
+
+	for (long i = 0; i < n; i++) {
+		int fd = open(scratch_file, O_CREAT | O_EXCL | O_WRONLY, 0600);
+		if (fd < 0 || write(fd, page, sizeof(page)) != (ssize_t)sizeof(page) || close(fd) ||
+		    unlink(scratch_file))
+			return -1;
+	}
+	return 0;
+}
+
+/* getdents64 of the whole of /bin (the busybox applet links), open to close. */
+static int bench_readdir_bin(long n)
+{
+	static char buf[8192];
+
+	for (long i = 0; i < n; i++) {
+		int fd = open("/bin", O_RDONLY | O_DIRECTORY);
+		long r;
+		if (fd < 0)
+			return -1;
+		while ((r = syscall(SYS_getdents64, fd, buf, sizeof(buf))) > 0)
+			;
+		close(fd);
+		if (r < 0)
+			return -1;
+	}
+	return 0;
+}
+
 static const struct bench {
 	const char *name;
 	int (*fn)(long n);
@@ -202,6 +250,9 @@ static const struct bench {
 	{ "fork_exec_wait", bench_fork_exec_wait, 100, 1 },
 	{ "yield_pingpong", bench_yield_pingpong, 2000, 2 },
 	{ "mmap_touch_munmap_4m", bench_mmap_touch, 20, 1 },
+	{ "stat_path_4", bench_stat_path, 5000, 1 },
+	{ "create_write4k_unlink", bench_create_write_unlink, 1000, 1 },
+	{ "readdir_bin", bench_readdir_bin, 100, 1 },
 };
 #define NBENCH (sizeof(benches) / sizeof(benches[0]))
 
