@@ -6,6 +6,7 @@
 #include <granary/sched.h>
 #include <granary/string.h>
 #include <granary/syscall.h>
+#include <granary/tty.h>
 #include <granary/uaccess.h>
 #include <granary/vm.h>
 
@@ -50,6 +51,7 @@ static struct process *copy_process(struct process *parent, struct task *t)
 	}
 	strlcpy(p->comm, parent->comm, sizeof(p->comm));
 	strlcpy(p->exe, parent->exe, sizeof(p->exe));
+	tty_proc_fork(p, parent);
 	t->proc = p;
 	list_add_tail(&t->thread_link, &p->threads);
 	p->nthreads = 1;
