@@ -86,7 +86,7 @@ static void kbd_irq(struct trap_frame *tf, void *arg)
 	}
 }
 
-void keyboard_init(void)
+int i8042_init(void)
 {
 	u8 cfg;
 	int err;
@@ -94,7 +94,7 @@ void keyboard_init(void)
 	/* No controller: the status port floats to 0xff. */
 	if (inb(STATUS) == 0xff) {
 		pr_info("i8042: no controller\n");
-		return;
+		return -ENODEV;
 	}
 	if (!command(CMD_DISABLE_KBD) || !command(CMD_DISABLE_AUX))
 		goto dead;
@@ -110,12 +110,13 @@ void keyboard_init(void)
 	err = irq_enable_line(KBD_IRQ, kbd_irq, NULL);
 	if (err) {
 		pr_warn("i8042: IRQ %d: error %d\n", KBD_IRQ, err);
-		return;
+		return err;
 	}
 	if (!command(CMD_ENABLE_KBD))
 		goto dead;
 	pr_info("i8042: keyboard on IRQ %d%s\n", KBD_IRQ, tty_screen() ? ", input of tty0" : " (no tty0: ignored)");
-	return;
+	return 0;
 dead:
 	pr_warn("i8042: the controller does not answer\n");
+	return -EIO;
 }

@@ -3,10 +3,13 @@
 #ifndef GRANARY_INPUT_H
 #define GRANARY_INPUT_H
 
+/* Finds the i8042 controller, routes IRQ 1 and starts feeding key presses to tty0 (after the
+ * interrupt controllers and tty0). 0, -ENODEV (no controller), -EIO (it does not answer) or
+ * the IRQ's error. The module's entry point once modules load. */
+int i8042_init(void);
+
 #ifdef CONFIG_KEYBOARD_I8042
-/* Finds the i8042 controller, routes IRQ1 and starts feeding key presses to tty0 (after the
- * interrupt controllers and tty0). Without a controller it says so and does nothing. */
-void keyboard_init(void);
+static inline void keyboard_init(void) { i8042_init(); }
 #else
 static inline void keyboard_init(void) {}
 #endif
