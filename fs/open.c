@@ -110,7 +110,7 @@ static const struct file_ops path_ops = { .ifmt = 0 };
 struct file *vfs_open_path(const struct path *p, int flags, int *err)
 {
 	struct inode *i = p->dentry->inode;
-	struct file *f = file_alloc(&path_ops, (unsigned)flags & ~(O_CREAT | O_EXCL | O_TRUNC | O_NOCTTY |
+	struct file *f = file_alloc(&path_ops, (unsigned)flags & ~(O_CREAT | O_EXCL | O_TRUNC |
 							O_CLOEXEC | O_NOFOLLOW | O_DIRECTORY), NULL);
 
 	if (!f) {

@@ -346,3 +346,16 @@ int fbcon_cursor_pixel(unsigned back, unsigned x, unsigned y)
 		v = *(volatile u16 *)p;
 	return v == fg ? 1 : v == bg ? 0 : -1;
 }
+
+bool screen_console_size(unsigned *r, unsigned *c)
+{
+	*r = rows;
+	*c = cols;
+	return fb != NULL;
+}
+
+void screen_console_write(const char *s, size_t n)
+{
+	if (fb)
+		fb_write(&fb_console, s, n);
+}

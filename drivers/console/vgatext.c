@@ -1,5 +1,5 @@
 /* drivers/console/vgatext.c: kernel messages on the 80x25 VGA text screen, with scrolling.
- * Registered as "tty0"; the keyboard and the tty layer come with the VFS issue. */
+ * Registered as "tty0" for printk; the tty layer writes terminal output here too (no escape sequences). */
 #include <granary/console.h>
 #include <granary/cpu.h>
 #include <granary/paging.h>
@@ -84,4 +84,17 @@ void screen_console_init(void)
 		screen[i] = ATTR | ' ';
 	row = col = 0;
 	console_register(&vga_console);
+}
+
+bool screen_console_size(unsigned *rows, unsigned *cols)
+{
+	*rows = ROWS;
+	*cols = COLS;
+	return screen != NULL;
+}
+
+void screen_console_write(const char *s, size_t n)
+{
+	if (screen)
+		vga_write(&vga_console, s, n);
 }

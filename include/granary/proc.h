@@ -14,6 +14,7 @@ struct silo;
 struct files;
 struct task;
 struct trap_frame;
+struct tty;
 
 #define PID_MAX 32768
 #define PROC_MAX 1024 /* processes alive at once, whatever the limits say */
@@ -58,6 +59,7 @@ struct process {
 	u32 umask;
 	struct rlimit64 rlim[RLIM_NLIMITS];
 	struct silo *silo; /* the container it lives in: the host silo until silos exist */
+	struct tty *tty;   /* controlling terminal, with a reference (NULL: none); drivers/tty/jobctl.c */
 	struct k_sigaction action[64]; /* index sig - 1 */
 	struct sig_pending pending;    /* sent to the process: any thread may take it */
 	bool stopped;		       /* stopped by SIGSTOP/SIGTSTP/...; SIGCONT resumes */
@@ -110,6 +112,9 @@ int proc_next_pid(int after);
 int proc_foreach(int (*fn)(struct process *p, void *arg), void *arg);
 /* Processes created since boot (forks and init), for /proc/stat. */
 u64 proc_created_total(void);
+/* Calls fn for every process (zombies included) with the process table locked and interrupts
+ * off: fn must not sleep nor call proc_find/proc_put. */
+void proc_for_each(void (*fn)(struct process *p, void *arg), void *arg);
 /* The process with this pid, with a reference (proc_put() it), or NULL. */
 struct process *proc_find(int pid);
 void proc_put(struct process *p);

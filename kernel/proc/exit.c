@@ -6,6 +6,7 @@
 #include <granary/proc.h>
 #include <granary/sched.h>
 #include <granary/syscall.h>
+#include <granary/tty.h>
 #include <granary/uaccess.h>
 #include <granary/vm.h>
 
@@ -91,6 +92,7 @@ void proc_exit(int status)
 	files_put(p->files);
 	proc_release_paths(p);
 	p->files = NULL;
+	tty_proc_exit(p);
 	mm_switch(NULL);
 	mm_put(p->mm);
 	p->mm = NULL;

@@ -6,6 +6,7 @@
 #include <granary/sched.h>
 #include <granary/string.h>
 #include <granary/syscall.h>
+#include <granary/tty.h>
 #include <granary/uaccess.h>
 #include <granary/vm.h>
 
@@ -50,6 +51,8 @@ static struct process *copy_process(struct process *parent, struct task *t)
 	}
 	strlcpy(p->comm, parent->comm, sizeof(p->comm));
 	strlcpy(p->exe, parent->exe, sizeof(p->exe));
+	memcpy(p->action, parent->action, sizeof(p->action)); /* dispositions are inherited */
+	tty_proc_fork(p, parent);
 	t->proc = p;
 	list_add_tail(&t->thread_link, &p->threads);
 	p->nthreads = 1;
@@ -79,6 +82,7 @@ static long do_clone(unsigned long flags, u64 newsp, u64 ptid, u64 ctid, u64 tls
 	if (!t)
 		return -ENOMEM;
 	task_user_frame(t)->rax = 0; /* the child sees 0 */
+	t->sig_blocked = current_task()->sig_blocked; /* so is the signal mask */
 	if (newsp)
 		task_user_frame(t)->rsp = newsp;
 	if (flags & CLONE_SETTLS)

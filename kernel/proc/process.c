@@ -271,3 +271,16 @@ unsigned proc_count_uid(u32 uid)
 	spin_unlock_irqrestore(&pid_lock, irq);
 	return n;
 }
+
+void proc_for_each(void (*fn)(struct process *p, void *arg), void *arg)
+{
+	unsigned long irq = spin_lock_irqsave(&pid_lock);
+
+	for (unsigned i = 0, seen = 0; i < PID_MAX && seen < nprocs; i++) {
+		if (pid_table[i]) {
+			seen++;
+			fn(pid_table[i], arg);
+		}
+	}
+	spin_unlock_irqrestore(&pid_lock, irq);
+}

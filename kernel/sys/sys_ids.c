@@ -4,6 +4,7 @@
 #include <granary/proc.h>
 #include <granary/string.h>
 #include <granary/syscall.h>
+#include <granary/tty.h>
 #include <granary/uaccess.h>
 
 SYSCALL_DEFINE1(setuid, u32, uid)
@@ -92,6 +93,7 @@ SYSCALL_DEFINE0(setsid)
 	if (me->pgid == me->pid)
 		return -EPERM;
 	me->sid = me->pgid = me->pid;
+	tty_proc_setsid(me);
 	return me->sid;
 }
 
