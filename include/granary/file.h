@@ -113,15 +113,9 @@ int pipe_create(struct file *files[2], unsigned flags);
  * side. 0, -ENXIO (O_WRONLY|O_NONBLOCK without a reader), -ENOMEM or -ERESTARTSYS. */
 int pipe_open_fifo(struct inode *i, struct file *f);
 
-struct cpio_entry;
-/* Finds path in the initramfs (until the VFS): follows symlinks when follow is set.
- * 0, -ENOENT, -ELOOP, -ENAMETOOLONG, -EIO (a corrupt archive). */
-int initramfs_lookup(const char *path, bool follow, struct cpio_entry *e);
-
-/* The console as a file: writes go to every console; reads return lines typed on the serial
- * port. */
+/* /dev/console as a file (drivers/tty): init's first descriptors, before it opens its own. */
 struct file *console_file_open(void);
-/* Starts taking serial input for the console (after the interrupt controllers). */
+/* Sets up the ttys and their input (drivers/tty/devices.c; after the interrupt controllers). */
 void console_input_init(void);
 
 #endif
