@@ -2,6 +2,7 @@
  * directories, write files (echo, printf, cat > with a here-document), list (ls, ls -l, find),
  * copy, move, link and remove them, each step's output compared exactly. Runs in a scratch
  * directory under /tmp. Not about busybox itself (busybox.c) nor about exact errnos (files.c). */
+#include "capture.h"
 #include "scratch.h"
 
 #include <signal.h>
@@ -18,51 +19,7 @@ static char path_env[600]; /* PATH=ROOT/bin: only the tree's busybox */
 static int sh(const char *script, char *out, size_t size)
 {
 	char *av[] = { "sh", "-c", (char *)script, NULL }, *ev[] = { path_env, NULL };
-	size_t got = 0;
-	int p[2], st;
-	ssize_t r;
-	pid_t pid;
-
-	out[0] = '\0';
-	if (pipe(p))
-		return -1;
-	pid = fork();
-	if (pid == 0) {
-		close(p[0]);
-		if (dup2(p[1], 1) < 0 || dup2(p[1], 2) < 0)
-			_exit(126);
-		close(p[1]);
-		execve(busybox, av, ev);
-		_exit(127);
-	}
-	close(p[1]);
-	if (pid < 0) {
-		close(p[0]);
-		return -1;
-	}
-	while (got < size - 1 && (r = read(p[0], out + got, size - 1 - got)) != 0) {
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0)
-			break;
-		got += (size_t)r;
-	}
-	out[got] = '\0';
-	close(p[0]);
-	for (int i = 0; i < 2000; i++) {
-		struct timespec ts = { 0, 10 * 1000 * 1000 };
-		pid_t w = waitpid(pid, &st, WNOHANG);
-
-		if (w == pid)
-			return st;
-		if (w < 0)
-			return -1;
-		nanosleep(&ts, NULL);
-	}
-	kill(pid, SIGKILL);
-	waitpid(pid, &st, 0);
-	tap_diag("the script did not end in 20 s: killed");
-	return -1;
+	return capture_run(busybox, av, ev, out, size);
 }
 
 /* Prints s for a diagnostic, one "# " line per line of it. */

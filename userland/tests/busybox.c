@@ -1,6 +1,6 @@
 /* userland/tests/busybox.c: Debian's static busybox (/bin/busybox) under fork+execve: exact bytes
  * on stdout through a pipe (echo, sh -c 'echo $((6*7))', a pipeline), exit and signal statuses. */
-#include "tap.h"
+#include "capture.h"
 
 #include <signal.h>
 #include <time.h>
@@ -16,55 +16,13 @@ static char path_env[600]; /* PATH=ROOT/bin: the pipeline finds this busybox, no
 static int run(char *const *args, char *out, size_t size)
 {
 	char *av[16], *ev[] = { path_env, NULL };
-	size_t got = 0;
-	int p[2], st, n = 0;
-	ssize_t r;
-	pid_t pid;
+	int n = 0;
 
 	av[n++] = "busybox";
 	for (; *args && n < 15; args++)
 		av[n++] = *args;
 	av[n] = NULL;
-	out[0] = '\0';
-	if (pipe(p))
-		return -1;
-	pid = fork();
-	if (pid == 0) {
-		close(p[0]);
-		if (dup2(p[1], 1) < 0 || dup2(p[1], 2) < 0)
-			_exit(126);
-		close(p[1]);
-		execve(busybox, av, ev);
-		_exit(127);
-	}
-	close(p[1]);
-	if (pid < 0) {
-		close(p[0]);
-		return -1;
-	}
-	while (got < size - 1 && (r = read(p[0], out + got, size - 1 - got)) != 0) {
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0)
-			break;
-		got += (size_t)r;
-	}
-	out[got] = '\0';
-	close(p[0]);
-	for (int i = 0; i < 2000; i++) {
-		pid_t w = waitpid(pid, &st, WNOHANG);
-		struct timespec ts = { 0, 10 * 1000 * 1000 };
-
-		if (w == pid)
-			return st;
-		if (w < 0)
-			return -1;
-		nanosleep(&ts, NULL);
-	}
-	kill(pid, SIGKILL);
-	waitpid(pid, &st, 0);
-	tap_diag("busybox %s did not end in 20 s: killed", av[1]);
-	return -1;
+	return capture_run(busybox, av, ev, out, size);
 }
 
 /* One TAP line: exit status 0 and exactly want on stdout. */
