@@ -18,6 +18,7 @@
 #include <granary/slab.h>
 #include <granary/string.h>
 #include <granary/time.h>
+#include <granary/module.h>
 #include <granary/vfs.h>
 
 #ifndef GRANARY_RELEASE
@@ -106,6 +107,7 @@ void kmain(u32 magic, u32 info_phys)
 	console_input_init();
 	irq_enable();
 	vfs_init();
+	initcall_run();
 
 	if (ktest_requested() && !kthread_create("ktest", 0, run_ktests, NULL))
 		panic("cannot start the ktest thread");

@@ -1,0 +1,75 @@
+/* include/granary/module.h: what a driver or filesystem writes to be a module or built in: entry points,
+ * .modinfo tags, parameters and exported symbols. The loader itself is kernel/module/. */
+#ifndef GRANARY_MODULE_H
+#define GRANARY_MODULE_H
+
+#include <granary/compiler.h>
+#include <granary/types.h>
+
+/* An exported symbol: the kernel's table is __ksymtab (from EXPORT_SYMBOL in built-in code),
+ * a module's is its own __ksymtab section. GPL-only exports go to __ksymtab_gpl. */
+struct kernel_symbol {
+	unsigned long addr;
+	const char *name;
+};
+
+#define __EXPORT_SYMBOL(sym, sec)                                                            \
+	static const char __kstrtab_##sym[] __section("__ksymtab_strings") __used = #sym;   \
+	static const struct kernel_symbol __ksymtab_##sym __section(sec) __used __aligned(8) = \
+		{ (unsigned long)&sym, __kstrtab_##sym }
+#define EXPORT_SYMBOL(sym) __EXPORT_SYMBOL(sym, "__ksymtab")
+#define EXPORT_SYMBOL_GPL(sym) __EXPORT_SYMBOL(sym, "__ksymtab_gpl")
+
+/* "tag=value" strings in .modinfo: what modinfo shows and the loader checks. */
+#define __MODINFO_ID2(a, b) a##b
+#define __MODINFO_ID(a, b) __MODINFO_ID2(a, b)
+#define MODULE_INFO(tag, info)                                                                   \
+	static const char __MODINFO_ID(__modinfo_##tag, __COUNTER__)[] __section(".modinfo") __used \
+		__aligned(1) = #tag "=" info
+#define MODULE_LICENSE(s) MODULE_INFO(license, s)
+#define MODULE_DESCRIPTION(s) MODULE_INFO(description, s)
+#define MODULE_AUTHOR(s) MODULE_INFO(author, s)
+#define MODULE_VERSION(s) MODULE_INFO(version, s)
+
+/* Parameters: module_param(name, type, perm) with type int, uint, bool or charp, set at load
+ * time from "name=value" (and, built in, from the kernel command line as "module.name=value"). */
+enum module_param_type { MPT_INT, MPT_UINT, MPT_BOOL, MPT_CHARP };
+struct module_param {
+	const char *name;
+	enum module_param_type type;
+	void *ptr;
+	u16 perm;
+};
+#define __MPT_int MPT_INT
+#define __MPT_uint MPT_UINT
+#define __MPT_bool MPT_BOOL
+#define __MPT_charp MPT_CHARP
+#define module_param(var, type, perm)                                                       \
+	static const struct module_param __param_##var __section("__param") __used __aligned(8) = \
+		{ #var, __MPT_##type, &var, perm };                                            \
+	MODULE_INFO(parmtype, #var ":" #type)
+#define MODULE_PARM_DESC(var, desc) MODULE_INFO(parm, #var ":" desc)
+
+typedef int (*initcall_t)(void);
+typedef void (*exitcall_t)(void);
+
+#ifdef MODULE
+/* In a .ko: the loader finds the entry points by these two names. */
+#define module_init(fn) int __module_init(void) __attribute__((alias(#fn)))
+#define module_exit(fn) void __module_exit(void) __attribute__((alias(#fn)))
+#else
+/* Built in: init runs at boot in level order (initcall_run); exit never runs. Levels: 1 core
+ * buses (PCI), 2 subsystems, 3 devices (module_init), 4 filesystems. */
+#define __define_initcall(fn, level)                                                          \
+	static const initcall_t __initcall_##fn __section(".initcall" #level) __used __aligned(8) = fn
+#define core_initcall(fn) __define_initcall(fn, 1)
+#define subsys_initcall(fn) __define_initcall(fn, 2)
+#define module_init(fn) __define_initcall(fn, 3)
+#define fs_initcall(fn) __define_initcall(fn, 4)
+#define module_exit(fn) static const exitcall_t __exitcall_##fn __used = fn
+#endif
+
+/* Runs every built-in initcall, level by level (kmain, after the VFS). */
+void initcall_run(void);
+
+#endif
