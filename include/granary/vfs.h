@@ -337,6 +337,12 @@ void devfs_add(const char *name, u32 mode, dev_t rdev);
 void devfs_add_chrdev(struct chrdev *cd);
 void devfs_remove(const char *name);
 
+/* The block device at source (a device node's path) for a disk filesystem's fill_super, held
+ * with blkdev_get (blkdev_put it in the superblock's kill): 0, -ENOTBLK (not a block device),
+ * -ENXIO (no such disk), -EACCES (a nodev mount), or the path walk's error. */
+struct blkio;
+int vfs_blkdev_from_path(const char *source, struct blkio **out, dev_t *rdev);
+
 /* ---- name operations (fs/namei_sys.c), on kernel-memory names ---- */
 int vfs_mknod(int dirfd, const char *name, u32 mode, dev_t rdev);
 int vfs_symlink(const char *target, int dirfd, const char *name);
