@@ -131,7 +131,7 @@ ifneq ($(objlist-line),$(strip $(file < $(O)/.objlist)))
   $(file > $(O)/.objlist,$(objlist-line))
 endif
 endif
-kmods := $(patsubst $(O)/%.o,$(O)/modules/%.ko,$(foreach m,$(mobjs),$(O)/$(notdir $(m))))
+kmods := $(foreach m,$(kbuild-mods),$(O)/modules/$(notdir $(m)).ko)
 
 fixdep = $(PYTHON) $(srctree)/tools/fixdep $@.d $@ $(O)/include/config $(AUTOCONF) > $(@D)/.$(@F).cmd && rm -f $@.d
 
@@ -143,10 +143,17 @@ $(O)/%.o: %.S $(O)/.flags | $(AUTOCONF_MK)
 	$(call msg,AS,$@)mkdir -p $(@D) && $(CC) $(KAFLAGS) -MD -MF $@.d -c -o $@ $<
 	$(Q)$(fixdep)
 
-# Module objects see MODULE defined; the modules issue gives them a loader.
+# Module objects see MODULE defined. A module's objects are joined into one ET_REL .ko.
 $(mobjs): KCFLAGS += -DMODULE
-$(O)/modules/%.ko: $(mobjs)
-	$(call msg,LD [M],$@)mkdir -p $(@D) && $(LD) -r -o $@ $(filter %/$*.o,$(mobjs))
+define kmod_rule
+$(O)/modules/$(notdir $(1)).ko: $(addprefix $(O)/,$(modparts-$(1)))
+	$$(call msg,LD [M],$$@)mkdir -p $$(@D) && $$(LD) -r -o $$@ $$^
+endef
+$(foreach m,$(kbuild-mods),$(eval $(call kmod_rule,$(m))))
+
+# modules.dep from each module's undefined symbols and the others' exports, as depmod makes it.
+$(O)/modules/modules.dep: $(kmods) tools/gen-modules-dep
+	$(call msg,GEN,$@)mkdir -p $(@D) && tools/gen-modules-dep --nm $(NM) --out $@ $(kmods)
 
 # The framebuffer console's font: a PSF from Debian's console-setup-linux, unpacked
 # at build time and embedded with .incbin by drivers/console/font8x16.S.
@@ -188,7 +195,7 @@ $(O)/granary.elf: $(O)/.tmp_granary.elf
 endif
 
 kernel: $(O)/granary.elf
-modules: $(kmods)
+modules: $(kmods) $(O)/modules/modules.dep
 
 # ---------------------------------------------------------------- user programs
 
@@ -202,7 +209,7 @@ INITRAMFS_ROOT := $(O)/initramfs-root
 # The staging tree: userland/rootfs/, the modules, the user programs and busybox with a link per
 # applet (after the programs, which keep their names); empty mount points; /etc/mtab as on Linux.
 INITRAMFS_DIRS := proc dev tmp mnt root home
-$(O)/initramfs.cpio: $(shell find userland/rootfs -print 2>/dev/null) $(kmods) $(uprogs) $(uobj)/.install \
+$(O)/initramfs.cpio: $(shell find userland/rootfs -print 2>/dev/null) $(kmods) $(O)/modules/modules.dep $(uprogs) $(uobj)/.install \
 		$(ubusybox) tools/mkinitramfs tools/busybox-links
 	$(call msg,CPIO,$@)rm -rf $(INITRAMFS_ROOT) && mkdir -p $(INITRAMFS_ROOT) && \
 		cp -a userland/rootfs/. $(INITRAMFS_ROOT)/ && \
@@ -210,7 +217,8 @@ $(O)/initramfs.cpio: $(shell find userland/rootfs -print 2>/dev/null) $(kmods) $
 		chmod 1777 $(INITRAMFS_ROOT)/tmp && chmod 0700 $(INITRAMFS_ROOT)/root && \
 		ln -sfn /proc/mounts $(INITRAMFS_ROOT)/etc/mtab && \
 		mkdir -p $(INITRAMFS_ROOT)/lib/modules/$(RELEASE) && \
-		$(if $(kmods),cp $(kmods) $(INITRAMFS_ROOT)/lib/modules/$(RELEASE)/ &&) \
+		$(foreach k,$(kmods),$(OBJCOPY) --strip-debug $(k) $(INITRAMFS_ROOT)/lib/modules/$(RELEASE)/$(notdir $(k)) &&) \
+		cp $(O)/modules/modules.dep $(INITRAMFS_ROOT)/lib/modules/$(RELEASE)/ && \
 		$(call uinstall-cmds,$(INITRAMFS_ROOT)) $(call ubusybox-cmd,$(INITRAMFS_ROOT)) \
 		$(if $(ubusybox),tools/busybox-links $(INITRAMFS_ROOT) $(ubusybox) >/dev/null &&) \
 		tools/mkinitramfs $(INITRAMFS_ROOT) $@
