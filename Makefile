@@ -152,8 +152,8 @@ endef
 $(foreach m,$(kbuild-mods),$(eval $(call kmod_rule,$(m))))
 
 # modules.dep from each module's undefined symbols and the others' exports, as depmod makes it.
-$(O)/modules/modules.dep: $(kmods) tools/gen-modules-dep
-	$(call msg,GEN,$@)mkdir -p $(@D) && tools/gen-modules-dep --nm $(NM) --out $@ $(kmods)
+$(O)/modules/modules.dep: $(kmods) $(O)/granary.elf tools/gen-modules-dep
+	$(call msg,GEN,$@)mkdir -p $(@D) && tools/gen-modules-dep --nm $(NM) --kernel $(O)/granary.elf --out $@ $(kmods)
 
 # The framebuffer console's font: a PSF from Debian's console-setup-linux, unpacked
 # at build time and embedded with .incbin by drivers/console/font8x16.S.
