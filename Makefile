@@ -146,6 +146,7 @@ $(O)/%.o: %.S $(O)/.flags | $(AUTOCONF_MK)
 # Module objects see MODULE defined. A module's objects are joined into one ET_REL .ko.
 $(mobjs): KCFLAGS += -DMODULE
 define kmod_rule
+$(addprefix $(O)/,$(modparts-$(1))): KCFLAGS += -DKBUILD_MODNAME='"$(notdir $(1))"'
 $(O)/modules/$(notdir $(1)).ko: $(addprefix $(O)/,$(modparts-$(1)))
 	$$(call msg,LD [M],$$@)mkdir -p $$(@D) && $$(LD) -r -o $$@ $$^
 endef

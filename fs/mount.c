@@ -1,6 +1,7 @@
 /* fs/mount.c: the mount table, superblocks, path references and mount(2)/umount2(2).
  * A path is (mount, dentry); crossing between mounts happens here and nowhere else. */
 #include <granary/errno.h>
+#include <granary/module.h>
 #include <granary/printk.h>
 #include <granary/proc.h>
 #include <granary/slab.h>
@@ -46,6 +47,7 @@ static void sb_put(struct super_block *sb)
 		list_del(&i->sb_link);
 		kfree(i);
 	}
+	module_put(sb->type->ops->owner);
 	obj_release(sb->type);
 	kfree(sb);
 }
@@ -178,8 +180,14 @@ static int make_super(const char *type_name, const char *source, u32 flags, cons
 
 	if (!t)
 		return -ENODEV;
+	/* A filesystem provided by a module holds the module while it is mounted. */
+	if (!module_get(t->ops->owner)) {
+		obj_release(t);
+		return -ENODEV;
+	}
 	sb = kzalloc(sizeof(*sb));
 	if (!sb) {
+		module_put(t->ops->owner);
 		obj_release(t);
 		return -ENOMEM;
 	}
@@ -202,6 +210,7 @@ static int make_super(const char *type_name, const char *source, u32 flags, cons
 			kfree(i);
 		}
 		kfree(sb);
+		module_put(t->ops->owner);
 		obj_release(t);
 		return err ? err : -EINVAL;
 	}

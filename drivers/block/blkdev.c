@@ -2,6 +2,7 @@
  * Not the byte-stream file over a device (blkdev_file.c) and not a driver (ramdisk.c, later virtio-blk). */
 #include <granary/bcache.h>
 #include <granary/errno.h>
+#include <granary/module.h>
 #include <granary/kernel.h>
 #include <granary/slab.h>
 #include <granary/string.h>
@@ -132,6 +133,9 @@ struct blkdev *blkdev_use(dev_t rdev)
 
 	if (!d || d->dying)
 		return NULL;
+	/* An open or mounted disk holds the module that drives it. */
+	if (!module_get(d->io->ops->owner))
+		return NULL;
 	d->users++;
 	obj_addref(d->io);
 	return d;
@@ -141,6 +145,7 @@ void blkdev_unuse(struct blkdev *d)
 {
 	BUG_ON(!d->users);
 	d->users--;
+	module_put(d->io->ops->owner);
 	obj_release(d->io);
 }
 

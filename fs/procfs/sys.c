@@ -10,6 +10,7 @@
 #include <granary/slab.h>
 #include <granary/time.h>
 
+#include <granary/module.h>
 #include "procfs.h"
 
 #define KB(pages) ((unsigned long long)(pages) * (PAGE_SIZE / 1024))
@@ -157,6 +158,9 @@ const struct procfs_file procfs_root_files[] = {
 	{ "cpuinfo", procfs_show_cpuinfo, 0444 },
 	{ "loadavg", procfs_show_loadavg, 0444 },
 	{ "meminfo", procfs_show_meminfo, 0444 },
+#ifdef CONFIG_MODULES
+	{ "modules", module_proc_show, 0444 },
+#endif
 	{ "stat", procfs_show_stat, 0444 },
 	{ "uptime", procfs_show_uptime, 0444 },
 	{ "version", procfs_show_version, 0444 },

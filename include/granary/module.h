@@ -50,12 +50,33 @@ struct module_param {
 	MODULE_INFO(parmtype, #var ":" #type)
 #define MODULE_PARM_DESC(var, desc) MODULE_INFO(parm, #var ":" desc)
 
+struct module;
+struct seqbuf;
+struct process;
+
+#ifdef MODULE
+/* This module's own struct, placed by the loader beside the module's data. */
+extern struct module __this_module;
+#define THIS_MODULE (&__this_module)
+#else
+#define THIS_MODULE ((struct module *)0)
+#endif
+
+/* Takes a reference on module m (NULL, built in: nothing to take): false if m is being unloaded.
+ * Registries call these when they hand out an object a module provides. */
+bool module_get(struct module *m);
+void module_put(struct module *m);
+/* /proc/modules's text (kernel/module/module_sys.c). */
+int module_proc_show(struct seqbuf *s, struct process *p);
+
 typedef int (*initcall_t)(void);
 typedef void (*exitcall_t)(void);
 
 #ifdef MODULE
 /* In a .ko: the loader finds the entry points by these two names. */
-#define module_init(fn) int __module_init(void) __attribute__((alias(#fn)))
+#define module_init(fn)                                          \
+	int __module_init(void) __attribute__((alias(#fn)));      \
+	MODULE_INFO(name, KBUILD_MODNAME)
 #define module_exit(fn) void __module_exit(void) __attribute__((alias(#fn)))
 #else
 /* Built in: init runs at boot in level order (initcall_run); exit never runs. Levels: 1 core

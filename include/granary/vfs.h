@@ -6,6 +6,7 @@
 #include <granary/device.h>
 #include <granary/file.h>
 #include <granary/list.h>
+#include <granary/module.h>
 #include <granary/object.h>
 #include <granary/types.h>
 #include <uapi/time.h>
@@ -207,7 +208,7 @@ u32 fs_type_addref(struct fs_type *t);
 u32 fs_type_release(struct fs_type *t);
 #define FS_TYPE_OPS(fill)                                                                       \
 	{ .query = fs_type_query, .addref = fs_type_addref, .release = fs_type_release,          \
-	  .fill_super = (fill) }
+	  .owner = THIS_MODULE, .fill_super = (fill) }
 /* Writes /proc/filesystems's lines ("nodev\ttmpfs\n") into buf: the length. */
 size_t fs_type_list(char *buf, size_t size);
 

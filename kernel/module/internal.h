@@ -1,0 +1,61 @@
+/* kernel/module/internal.h: the loader's private view of a loaded module and its tables.
+ * Drivers see only include/granary/module.h (THIS_MODULE, module_get/put). */
+#ifndef KERNEL_MODULE_INTERNAL_H
+#define KERNEL_MODULE_INTERNAL_H
+
+#include <granary/list.h>
+#include <granary/modelf.h>
+#include <granary/module.h>
+
+#define MODULE_MAX_DEPS 16
+#define MODULE_NAME_MAX 56
+
+enum module_state { MODULE_LOADING, MODULE_LIVE, MODULE_GOING };
+
+struct module_export {
+	const char *name; /* in the module's read-only region */
+	u64 addr;
+	bool gpl;
+};
+
+/* Lives in the writable tail of its own region in the module area, so that __this_module is
+ * within reach of the module's 32-bit relocations. */
+struct module {
+	char name[MODULE_NAME_MAX];
+	int id;
+	enum module_state state;
+	u32 refcount; /* modules using its exports, mounts, open devices, bound drivers */
+	void *base;   /* the region: text, read-only, data, then this struct */
+	u64 size;
+	u64 region_size[MODELF_NREGIONS];
+	int (*init)(void);
+	void (*exit)(void);
+	struct module *deps[MODULE_MAX_DEPS]; /* what it uses, each holding a reference */
+	unsigned ndeps;
+	struct module_export *exports;
+	unsigned nexports;
+	char *modinfo; /* a copy of .modinfo (NUL-separated key=value) */
+	size_t modinfo_len;
+	char *strpool; /* room for string parameters' values */
+	size_t strpool_left;
+	struct list_head link;
+};
+
+extern struct list_head module_list;
+
+/* 0 if the caller may load and unload modules: -EPERM for non-root and inside a silo. */
+int module_may_manage(void);
+struct module *module_find(const char *name);
+struct module *module_find_id(int id);
+/* The live module exporting name, or NULL. */
+struct module *module_export_owner(const char *name);
+/* Loads a checked image (len bytes, 8-byte aligned); params "a=1 b=x" is changed in place.
+ * 0 and *out, or a negative errno with why filled. */
+int module_load_image(const void *img, size_t len, const char *fallback_name, char *params,
+		      struct modelf_err *why, struct module **out);
+/* Runs exit and frees the module: 0, or -EBUSY with why saying who uses it. */
+int module_unload(struct module *m, char *why, size_t size);
+/* The kernel's export called name: 0 and *addr, or -ENOENT. */
+int ksymtab_lookup(const char *name, u64 *addr);
+
+#endif
