@@ -61,11 +61,12 @@ static long do_poll(struct pollfd __user *ufds, unsigned n, s64 timeout_ns)
 		kfree(pf);
 		return -EFAULT;
 	}
+	/* The timeout is on the CLOCK_MONOTONIC clock, not counted in ticks (see sleep_ns). */
 	if (timeout_ns > 0)
-		deadline = time_tick_after((u64)timeout_ns);
+		deadline = time_ns() + (u64)timeout_ns;
 	for (;;) {
 		ret = scan(pf, n);
-		if (ret || timeout_ns == 0 || (deadline && time_ticks() >= deadline))
+		if (ret || timeout_ns == 0 || (deadline && time_ns() >= deadline))
 			break;
 		if (signal_pending()) {
 			ret = -EINTR;

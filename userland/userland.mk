@@ -10,7 +10,7 @@ UCFLAGS := -static -O2 -Wall -Wextra -Werror -D_GNU_SOURCE -I$(srctree)/include
 UAR ?= ar
 
 # SOURCE_DIR:INSTALL_DIR
-udirs := tests:tests bin:bin bench:bin init:sbin
+udirs := tests:tests bin:bin sbin:sbin bench:bin init:sbin
 
 uobj := $(O)/userland
 usrc-dir = $(word 1,$(subst :, ,$(1)))

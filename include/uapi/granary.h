@@ -13,6 +13,10 @@
 #define __GR_NR_MODULE_BASE 1700 /* load, unload, get_symbol, query */
 #define __GR_NR_SILO_BASE 1800	 /* create, config, attach_module, start ... enter_sandbox */
 #define __GR_NR_abi_version 1900 /* () -> GRANARY_ABI_VERSION */
+#define __GR_NR_module_load (__GR_NR_MODULE_BASE + 0)
+#define __GR_NR_module_unload (__GR_NR_MODULE_BASE + 1)
+#define __GR_NR_module_get_symbol (__GR_NR_MODULE_BASE + 2)
+#define __GR_NR_module_query (__GR_NR_MODULE_BASE + 3)
 
 /* What abi_version returns; bumped when a native call changes incompatibly. (The kernel's
  * include/granary/syscall.h has the same definition; the two must stay identical.) */
@@ -105,6 +109,20 @@ int taskcont(struct thr *thr);
 
 /* Gives the CPU to another runnable task, if there is one (sched_yield). */
 void taskyield(void);
+
+/* ---- modules (userland/lib/module.c); each returns a negative errno on failure ---- */
+#include <uapi/module.h>
+
+/* Loads a module by path (MODULE_LOAD_PATH), by name from /lib/modules/<release>/
+ * (MODULE_LOAD_NAME) or from len bytes (MODULE_LOAD_BUFFER), with "name=value ..." params (or
+ * NULL). The id; on failure why (if not NULL, size bytes) says what went wrong. */
+long module_load(int how, const void *src, size_t len, const char *params, char *why, size_t size);
+/* Unloads a module by name: 0, -EBUSY (why names the user), -ENOENT, -EPERM. */
+long module_unload(const char *name, char *why, size_t size);
+/* The address of symbol name exported by module id: 0, or -ENOENT (not exported). */
+long module_get_symbol(int id, const char *name, uint64_t *addr);
+/* Module id (or with MODULE_QUERY_NEXT the next after id) into info: its id, or -ENOENT. */
+long module_query(int id, struct granary_module_info *info, unsigned flags);
 
 /* The Zen I/O interface (io*) is in <uapi/zenio.h>, not included here: its ioctl() macro
  * replaces POSIX's in the files that include it. See docs/libgranary.md. */

@@ -363,8 +363,7 @@ int module_load_image(const void *img, size_t len, const char *fallback_name, ch
 		if (err) {
 			list_del(&m->link);
 			why->err = err;
-			snprintf(why->msg, sizeof(why->msg), "%s: init failed with error %d", name, err);
-			pr_warn("%s: init failed with error %d; unloaded\n", name, err);
+			snprintf(why->msg, sizeof(why->msg), "%s: init failed with error %d; unloaded", name, err);
 			goto fail;
 		}
 	}

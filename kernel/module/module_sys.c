@@ -111,13 +111,14 @@ static long do_load(int how, const void __user *src, u64 len, const char __user 
 	char name[MODULE_NAME_MAX] = "", *path = NULL, *params = NULL;
 	void *img = NULL;
 	struct module *m;
+	int perr;
 	long r = module_may_manage();
 
 	if (r)
 		return r;
-	params = get_params(uparams, (int *)&r);
+	params = get_params(uparams, &perr);
 	if (!params)
-		return r;
+		return perr;
 	if (how == MODULE_LOAD_BUFFER) {
 		r = image_from_user(src, len, &img);
 	} else if (how == MODULE_LOAD_PATH || how == MODULE_LOAD_NAME) {
@@ -173,6 +174,7 @@ SYSCALL_DEFINE3(finit_module, int, fd, const char __user *, uparams, int, flags)
 	struct module *m;
 	char *params;
 	void *img = NULL;
+	int perr;
 	long r = module_may_manage();
 
 	if (r)
@@ -182,9 +184,8 @@ SYSCALL_DEFINE3(finit_module, int, fd, const char __user *, uparams, int, flags)
 	f = fd_get(proc_current()->files, fd);
 	if (!f)
 		return -EBADF;
-	params = get_params(uparams, (int *)&r);
-	if (params)
-		r = read_image(f, &img);
+	params = get_params(uparams, &perr);
+	r = params ? read_image(f, &img) : perr;
 	file_put(f);
 	if (r >= 0)
 		r = module_load_image(img, (size_t)r, NULL, params, &why, &m);

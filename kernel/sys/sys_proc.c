@@ -262,14 +262,17 @@ static long sleep_ns(u64 ns, struct k_timespec __user *rem)
 	struct k_timespec k;
 
 	if (ns) {
-		u64 deadline = time_tick_after(ns), left;
-		while (time_ticks() < deadline && !signal_pending()) {
+		/* The deadline is on the clock CLOCK_MONOTONIC reads; ticks only wake us. If the tick
+		 * and the TSC disagree a little (calibration on a busy host), sleep another tick. */
+		u64 end = time_ns() + ns, now;
+		while ((now = time_ns()) < end && !signal_pending()) {
+			u64 tick = time_tick_after(end - now);
 			current_task()->state = TASK_INTERRUPTIBLE;
-			schedule_until(deadline);
+			schedule_until(tick);
 			current_task()->state = TASK_RUNNING;
 		}
-		if (time_ticks() < deadline) {
-			left = (deadline - time_ticks()) * (NSEC_PER_SEC / CONFIG_HZ);
+		if ((now = time_ns()) < end) {
+			u64 left = end - now;
 			k = (struct k_timespec){ (s64)(left / NSEC_PER_SEC), (s64)(left % NSEC_PER_SEC) };
 			if (rem && copy_to_user(rem, &k, sizeof(k)))
 				return -EFAULT;
