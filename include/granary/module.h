@@ -74,9 +74,14 @@ typedef void (*exitcall_t)(void);
 
 #ifdef MODULE
 /* In a .ko: the loader finds the entry points by these two names. */
-#define module_init(fn)                                          \
-	int __module_init(void) __attribute__((alias(#fn)));      \
-	MODULE_INFO(name, KBUILD_MODNAME)
+#ifdef KBUILD_MODNAME /* the build names each module after its .ko */
+#define __MODULE_NAME_INFO MODULE_INFO(name, KBUILD_MODNAME)
+#else
+#define __MODULE_NAME_INFO extern int __module_unnamed
+#endif
+#define module_init(fn)                                     \
+	int __module_init(void) __attribute__((alias(#fn))); \
+	__MODULE_NAME_INFO
 #define module_exit(fn) void __module_exit(void) __attribute__((alias(#fn)))
 #else
 /* Built in: init runs at boot in level order (initcall_run); exit never runs. Levels: 1 core
