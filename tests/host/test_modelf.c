@@ -361,7 +361,7 @@ static void make_ext_small_weak(struct ko *k)
 static void test_relocate_failures(void **state)
 {
 	struct resolver r;
-	u64 p;
+	u64 p, table;
 
 	resolver_init(&r);
 	r.no_counter = true;
@@ -381,6 +381,39 @@ static void test_relocate_failures(void **state)
 			fmt("section 2 (.rela.text): relocation 0 (R_X86_64_PLT32) against ext_func: "
 			    "value 0x%llx does not fit in 32 bits (signed)",
 			    (unsigned long long)(r.func - 4 - p)));
+	/* The edges: S + A - P = 0x7fffffff and -0x80000000 fit in the call's field, one more or
+	 * one less does not (the second is first refused by a later field, further away). */
+	{
+		struct ko k;
+		struct loaded ld;
+
+		ko_load("modtest.ko", &k);
+		parse_ok(&k, &ld);
+		resolver_init(&r);
+		r.func = p + 4 + 0x7fffffff;
+		assert_int_equal(relocate(&ld, &r), 0);
+		assert_int_equal(rd32(sec_mem(&ld, 1) + 0xf), 0x7fffffff);
+		r.small = 0xffffffff - 8;
+		assert_int_equal(relocate(&ld, &r), 0);
+		assert_int_equal(rd32(sec_mem(&ld, sec_find(&k, ".rodata.relocs")) + 8), 0xffffffff);
+		table = sec_vaddr(&ld, sec_find(&k, ".rodata.relocs"));
+		loaded_free(&ld);
+		free(k.buf);
+	}
+	resolver_init(&r);
+	r.func = p + 4 + 0x80000000ull;
+	expect_relocate(&r, NULL, -ENOEXEC,
+			"section 2 (.rela.text): relocation 0 (R_X86_64_PLT32) against ext_func: "
+			"value 0x80000000 does not fit in 32 bits (signed)");
+	r.func = p + 4 - 0x80000000ull;
+	expect_relocate(&r, NULL, -ENOEXEC,
+			fmt("section 14 (.rela.rodata.relocs): relocation 3 (R_X86_64_PC32) against "
+			    "ext_func: value 0x%llx does not fit in 32 bits (signed)",
+			    (unsigned long long)(r.func - 4 - (table + 16))));
+	r.func = p + 4 - 0x80000001ull;
+	expect_relocate(&r, NULL, -ENOEXEC,
+			"section 2 (.rela.text): relocation 0 (R_X86_64_PLT32) against ext_func: "
+			"value 0xffffffff7fffffff does not fit in 32 bits (signed)");
 	/* A weak undefined symbol nobody defines is 0; a strong one is an error. */
 	resolver_init(&r);
 	r.no_small = true;
