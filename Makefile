@@ -20,11 +20,13 @@ kconfig-files := $(shell find $(srctree) -name 'Kconfig*' -not -path '$(O)/*' -n
 
 config-targets := menuconfig defconfig %_defconfig olddefconfig savedefconfig
 no-config-targets := help clean distclean toolchain setup run debug test check bench $(config-targets)
+no-config-targets += fuzz
 need-config := $(if $(MAKECMDGOALS),$(filter-out $(no-config-targets),$(MAKECMDGOALS)),all)
 
 .DEFAULT_GOAL := all
 .PHONY: all help clean distclean toolchain setup menuconfig defconfig olddefconfig savedefconfig \
 	run debug test check bench iso kernel modules userland FORCE
+.PHONY: fuzz
 
 # ---------------------------------------------------------------- configuration
 
@@ -256,6 +258,11 @@ bench: setup
 			-e 's/^# run-init: \(.*\)/bench: \1: user-space benchmarks skipped/p'
 	$(Q)tools/boot-time --runs 5
 
+# The libFuzzer harnesses (tests/fuzz/) for as long as asked; make test runs them for 20 s.
+FUZZ_SECONDS ?= 600
+fuzz: setup
+	$(Q)tests/fuzz/run --build $(O) --seconds $(FUZZ_SECONDS)
+
 setup:
 	$(Q)tools/setup-host
 
@@ -277,6 +284,7 @@ help:
 	@echo '  debug              boot with the gdb stub and attach gdb at the kernel entry'
 	@echo '  test               host unit tests, kernel tests and user programs in QEMU, harness checks'
 	@echo '  bench              benchmarks under an instruction-counting clock'
+	@echo '  fuzz               the fuzzers in tests/fuzz/ for FUZZ_SECONDS (default 600) each'
 	@echo '  menuconfig         edit the configuration ($(O)/.config)'
 	@echo '  defconfig          configuration from configs/defconfig'
 	@echo '  NAME_defconfig     configuration from configs/NAME_defconfig'

@@ -365,7 +365,7 @@ static int check_symbol(struct modelf *m, unsigned i, struct modelf_err *why)
 static int check_rela(const struct modelf *m, unsigned i, struct modelf_err *why)
 {
 	const Elf64_Shdr *s = &m->sh[i], *ts;
-	const Elf64_Rela *r = (const Elf64_Rela *)(m->img + s->sh_offset);
+	const Elf64_Rela *r;
 	char tname[MODELF_NAME_MAX + 4];
 	u64 n = s->sh_size / sizeof(Elf64_Rela);
 
@@ -397,6 +397,7 @@ static int check_rela(const struct modelf *m, unsigned i, struct modelf_err *why
 		return modelf_sec_fail(m, i, why, NOEXEC, "target section %u (%s) of type %u",
 				       s->sh_info, tname, ts->sh_type);
 	}
+	r = (const Elf64_Rela *)(m->img + s->sh_offset);
 	for (u64 j = 0; j < n; j++) {
 		u32 type = ELF64_R_TYPE(r[j].r_info), sym = ELF64_R_SYM(r[j].r_info);
 		int width = modelf_reloc_width(type);
