@@ -131,7 +131,7 @@ ifneq ($(objlist-line),$(strip $(file < $(O)/.objlist)))
   $(file > $(O)/.objlist,$(objlist-line))
 endif
 endif
-kmods := $(patsubst $(O)/%.o,$(O)/modules/%.ko,$(foreach m,$(mobjs),$(O)/$(notdir $(m))))
+kmods := $(foreach m,$(kbuild-mods),$(O)/modules/$(notdir $(m)).ko)
 
 fixdep = $(PYTHON) $(srctree)/tools/fixdep $@.d $@ $(O)/include/config $(AUTOCONF) > $(@D)/.$(@F).cmd && rm -f $@.d
 
@@ -143,10 +143,13 @@ $(O)/%.o: %.S $(O)/.flags | $(AUTOCONF_MK)
 	$(call msg,AS,$@)mkdir -p $(@D) && $(CC) $(KAFLAGS) -MD -MF $@.d -c -o $@ $<
 	$(Q)$(fixdep)
 
-# Module objects see MODULE defined; the modules issue gives them a loader.
+# Module objects see MODULE defined. A module's objects are joined into one ET_REL .ko.
 $(mobjs): KCFLAGS += -DMODULE
-$(O)/modules/%.ko: $(mobjs)
-	$(call msg,LD [M],$@)mkdir -p $(@D) && $(LD) -r -o $@ $(filter %/$*.o,$(mobjs))
+define kmod_rule
+$(O)/modules/$(notdir $(1)).ko: $(addprefix $(O)/,$(modparts-$(1)))
+	$$(call msg,LD [M],$$@)mkdir -p $$(@D) && $$(LD) -r -o $$@ $$^
+endef
+$(foreach m,$(kbuild-mods),$(eval $(call kmod_rule,$(m))))
 
 # The framebuffer console's font: a PSF from Debian's console-setup-linux, unpacked
 # at build time and embedded with .incbin by drivers/console/font8x16.S.
