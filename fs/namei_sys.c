@@ -256,7 +256,10 @@ int vfs_unlink(int dirfd, const char *name, bool rmdir)
 	else if (rmdir && t.d == t.parent.mnt->root)
 		err = -EBUSY;
 	else
-		err = !(rmdir ? dir->ops->rmdir : dir->ops->unlink) ? -EPERM : may_delete(&t);
+		err = may_delete(&t);
+	/* After may_delete: a read-only mount answers EROFS first, as on Linux. */
+	if (!err && !(rmdir ? dir->ops->rmdir : dir->ops->unlink))
+		err = -EPERM;
 	if (!err)
 		err = rmdir ? dir->ops->rmdir(dir, t.d) : dir->ops->unlink(dir, t.d);
 	target_put(&t);

@@ -19,7 +19,7 @@ static long reg_pread(struct file *f, char __user *buf, size_t n, u64 pos)
 {
 	long r = vfs_read_at(f->inode, buf, n, pos, true);
 
-	if (r > 0 && !(f->flags & O_NOATIME))
+	if (r > 0 && !(f->flags & O_NOATIME) && !mnt_readonly(f->path.mnt))
 		f->inode->atime = vfs_now();
 	return r;
 }

@@ -103,7 +103,7 @@ SYSCALL_DEFINE3(getdents64, int, fd, void __user *, buf, size_t, size)
 	err = f->inode->ops->readdir(f, &g.ctx);
 	if (!err)
 		err = g.err && !g.used ? g.err : 0;
-	if (!err)
+	if (!err && !mnt_readonly(f->path.mnt))
 		f->inode->atime = vfs_now();
 out:
 	file_put(f);
