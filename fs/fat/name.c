@@ -1,6 +1,6 @@
 /* fs/fat/name.c: FAT names: 8.3 short names (with the NT lower-case flags), UTF-16 long names to and
  * from the VFS's UTF-8, checksums and "BASIS~N" aliases. Pure functions: no disk access here. */
-#include "fat.h"
+#include "name.h"
 #include <granary/errno.h>
 #include <granary/string.h>
 
@@ -56,8 +56,8 @@ int fat_short_to_utf8(const struct fat_dirent *de, char *out)
 		blen--;
 	while (elen && de->name[8 + elen - 1] == ' ')
 		elen--;
-	if (!blen)
-		return -EINVAL;
+	if (!blen || de->name[0] == ' ')
+		return -EINVAL; /* the spec forbids a leading space */
 	for (int i = 0; i < blen + elen; i++) {
 		u8 c = de->name[i < blen ? i : 8 + i - blen];
 		bool low = de->ntres & (i < blen ? FAT_NT_LOWER_BASE : FAT_NT_LOWER_EXT);
