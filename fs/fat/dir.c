@@ -178,7 +178,7 @@ int fat_dir_find(struct inode *dir, const char *name, size_t len, struct fat_slo
 	return r < 0 ? r : -ENOENT;
 }
 
-int fat_lookup(struct inode *dir, struct dentry *d)
+static int lookup_locked(struct inode *dir, struct dentry *d)
 {
 	struct fat_slot *s = kmalloc(sizeof(*s), 0);
 	struct inode *i;
@@ -198,9 +198,14 @@ int fat_lookup(struct inode *dir, struct dentry *d)
 	return err;
 }
 
+int fat_lookup(struct inode *dir, struct dentry *d)
+{
+	return FAT_LOCKED(FAT_SB(dir->sb), lookup_locked(dir, d));
+}
+
 /* Positions: 0 ".", 1 "..", then 2 + the offset of the entry to read next. Entries never move, so
  * a position stays good across calls and changes to other names. */
-int fat_readdir(struct file *f, struct dir_ctx *ctx)
+static int readdir_locked(struct file *f, struct dir_ctx *ctx)
 {
 	struct inode *dir = f->inode;
 	struct fat_slot *s;
@@ -238,6 +243,11 @@ int fat_readdir(struct file *f, struct dir_ctx *ctx)
 		f->pos = off + 2;
 	kfree(s);
 	return r;
+}
+
+int fat_readdir(struct file *f, struct dir_ctx *ctx)
+{
+	return FAT_LOCKED(FAT_SB(f->inode->sb), readdir_locked(f, ctx));
 }
 
 static int write_byte(struct inode *dir, u64 off, u8 v)

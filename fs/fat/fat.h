@@ -7,7 +7,10 @@
 #include <granary/compiler.h>
 #include <granary/printk.h>
 #include <granary/types.h>
+#include <granary/percpu.h>
+#include <granary/sched.h>
 #include <granary/vfs.h>
+#include <granary/wait.h>
 #include "name.h"
 
 /* A message about the volume fs, naming its device. */
@@ -45,7 +48,41 @@ struct fat_sb {
 	u32 uid, gid;
 	u16 fmask, dmask;
 	char name[16];		 /* the device's name in messages */
+	/* Operations run one at a time per volume: a device read may sleep in the middle of an
+	 * allocation or a directory change. The owner may take it again (rmdir calls unlink). */
+	struct wait_queue wq;
+	struct task *owner;
+	u32 depth;
 };
+
+static inline void fat_lock(struct fat_sb *fs)
+{
+	if (fs->owner == current_task()) {
+		fs->depth++;
+		return;
+	}
+	wait_event(fs->wq, !fs->owner);
+	fs->owner = current_task();
+	fs->depth = 1;
+}
+
+static inline void fat_unlock(struct fat_sb *fs)
+{
+	if (--fs->depth)
+		return;
+	fs->owner = NULL;
+	wake_up(&fs->wq);
+}
+
+/* Runs expr with the volume locked: its value. */
+#define FAT_LOCKED(fs, expr)                                                                     \
+	({                                                                                       \
+		struct fat_sb *fs_ = (fs);                                                       \
+		fat_lock(fs_);                                                                   \
+		__typeof__(expr) r_ = (expr);                                                    \
+		fat_unlock(fs_);                                                                 \
+		r_;                                                                              \
+	})
 
 /* A run of clusters: file clusters fclus..fclus+len-1 are disk clusters dclus..dclus+len-1. */
 struct fat_extent {

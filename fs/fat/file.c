@@ -96,7 +96,7 @@ int fat_truncate(struct inode *i, u64 size)
 	return err ? err : fat_write_inode(i);
 }
 
-static long fat_pread(struct file *f, char __user *buf, size_t n, u64 pos)
+static long pread_locked(struct file *f, char __user *buf, size_t n, u64 pos)
 {
 	struct inode *i = f->inode;
 	struct fat_sb *fs = FAT_SB(i->sb);
@@ -131,7 +131,7 @@ static long fat_pread(struct file *f, char __user *buf, size_t n, u64 pos)
 	return done ? (long)done : err;
 }
 
-static long fat_pwrite(struct file *f, const char __user *buf, size_t n, u64 pos)
+static long pwrite_locked(struct file *f, const char __user *buf, size_t n, u64 pos)
 {
 	struct inode *i = f->inode;
 	struct fat_sb *fs = FAT_SB(i->sb);
@@ -199,6 +199,16 @@ out:
 	return done ? (long)done : err;
 }
 
+static long fat_pread(struct file *f, char __user *buf, size_t n, u64 pos)
+{
+	return FAT_LOCKED(FAT_SB(f->inode->sb), pread_locked(f, buf, n, pos));
+}
+
+static long fat_pwrite(struct file *f, const char __user *buf, size_t n, u64 pos)
+{
+	return FAT_LOCKED(FAT_SB(f->inode->sb), pwrite_locked(f, buf, n, pos));
+}
+
 static long fat_read(struct file *f, char __user *buf, size_t n)
 {
 	long r = fat_pread(f, buf, n, f->pos);
@@ -245,7 +255,7 @@ static s64 fat_llseek(struct file *f, s64 off, int whence)
 
 static int fat_fsync(struct file *f)
 {
-	return fat_sync_fs(FAT_SB(f->inode->sb));
+	return FAT_LOCKED(FAT_SB(f->inode->sb), fat_sync_fs(FAT_SB(f->inode->sb)));
 }
 
 static const struct file_ops fat_file_ops = {

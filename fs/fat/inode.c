@@ -227,7 +227,7 @@ static int check_attr(struct inode *i, const struct iattr *a)
 	return 0;
 }
 
-int fat_setattr(struct inode *i, const struct iattr *a)
+static int setattr_locked(struct inode *i, const struct iattr *a)
 {
 	struct fat_sb *fs = FAT_SB(i->sb);
 	int err = check_attr(i, a);
@@ -255,6 +255,11 @@ int fat_setattr(struct inode *i, const struct iattr *a)
 	return fat_write_inode(i);
 }
 
+int fat_setattr(struct inode *i, const struct iattr *a)
+{
+	return FAT_LOCKED(FAT_SB(i->sb), setattr_locked(i, a));
+}
+
 void fat_evict(struct inode *i)
 {
 	struct fat_inode *fi = FAT_I(i);
@@ -262,7 +267,7 @@ void fat_evict(struct inode *i)
 	if (!fi)
 		return; /* unmounted: kill let go of everything */
 	if (!i->nlink && fi->start) {
-		int err = fat_shrink(i, 0);
+		int err = FAT_LOCKED(FAT_SB(i->sb), fat_shrink(i, 0));
 		if (err)
 			fat_err(FAT_SB(i->sb), "clusters of removed inode %llu not freed: error %d",
 				(unsigned long long)i->ino, err);

@@ -51,7 +51,7 @@ static void new_entry(struct fat_dirent *de, u8 attr, u32 start)
 	de->ctime = de->mtime = time;
 }
 
-static int fat_create(struct inode *dir, struct dentry *d, u32 mode, dev_t rdev)
+static int fat_create_locked(struct inode *dir, struct dentry *d, u32 mode, dev_t rdev)
 {
 	struct fat_dirent de;
 	struct inode *i;
@@ -72,7 +72,7 @@ static int fat_create(struct inode *dir, struct dentry *d, u32 mode, dev_t rdev)
 	return 0;
 }
 
-static int fat_mkdir(struct inode *dir, struct dentry *d, u32 mode)
+static int fat_mkdir_locked(struct inode *dir, struct dentry *d, u32 mode)
 {
 	struct fat_sb *fs = FAT_SB(dir->sb);
 	u32 up = FAT_I(dir)->dpos ? FAT_I(dir)->start : 0; /* ".." of a root child says 0 */
@@ -125,7 +125,7 @@ out:
 	return err;
 }
 
-static int fat_unlink(struct inode *dir, struct dentry *d)
+static int fat_unlink_locked(struct inode *dir, struct dentry *d)
 {
 	struct fat_slot *s = kmalloc(sizeof(*s), 0);
 	struct inode *i = d->inode;
@@ -147,13 +147,13 @@ static int fat_unlink(struct inode *dir, struct dentry *d)
 	return 0;
 }
 
-static int fat_rmdir(struct inode *dir, struct dentry *d)
+static int fat_rmdir_locked(struct inode *dir, struct dentry *d)
 {
 	int err = fat_dir_empty(d->inode);
 
 	if (err)
 		return err;
-	err = fat_unlink(dir, d);
+	err = fat_unlink_locked(dir, d);
 	if (!err)
 		dir->nlink--;
 	return err;
@@ -186,7 +186,7 @@ static int set_dotdot(struct inode *i, struct inode *parent)
  * The new entry is written before the old one (and a replaced one) is removed, so a failure
  * leaves the old name in place.
  */
-static int fat_rename(struct inode *odir, struct dentry *od, struct inode *ndir, struct dentry *nd)
+static int fat_rename_locked(struct inode *odir, struct dentry *od, struct inode *ndir, struct dentry *nd)
 {
 	struct fat_slot *s = kmalloc(sizeof(*s), 0);
 	struct inode *i = od->inode, *victim = nd->inode;
@@ -235,6 +235,31 @@ static int fat_rename(struct inode *odir, struct dentry *od, struct inode *ndir,
 out:
 	kfree(s);
 	return err;
+}
+
+static int fat_create(struct inode *dir, struct dentry *d, u32 mode, dev_t rdev)
+{
+	return FAT_LOCKED(FAT_SB(dir->sb), fat_create_locked(dir, d, mode, rdev));
+}
+
+static int fat_mkdir(struct inode *dir, struct dentry *d, u32 mode)
+{
+	return FAT_LOCKED(FAT_SB(dir->sb), fat_mkdir_locked(dir, d, mode));
+}
+
+static int fat_unlink(struct inode *dir, struct dentry *d)
+{
+	return FAT_LOCKED(FAT_SB(dir->sb), fat_unlink_locked(dir, d));
+}
+
+static int fat_rmdir(struct inode *dir, struct dentry *d)
+{
+	return FAT_LOCKED(FAT_SB(dir->sb), fat_rmdir_locked(dir, d));
+}
+
+static int fat_rename(struct inode *odir, struct dentry *od, struct inode *ndir, struct dentry *nd)
+{
+	return FAT_LOCKED(FAT_SB(odir->sb), fat_rename_locked(odir, od, ndir, nd));
 }
 
 static int fat_symlink(struct inode *dir, struct dentry *d, const char *target)

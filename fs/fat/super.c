@@ -170,7 +170,7 @@ int fat_sync_fs(struct fat_sb *fs)
 		int err = fat_dev_rw(fs, fs->fsinfo_pos, v, sizeof(v), false);
 		if (!err) {
 			v[FSINFO_FREE / 4] = fat_count_free(fs) ? 0xffffffff : fs->free_count;
-			v[FSINFO_NEXT / 4] = fs->next_free;
+			v[FSINFO_NEXT / 4] = fs->next_free <= fs->max_cluster ? fs->next_free : 2;
 			err = fat_dev_rw(fs, fs->fsinfo_pos, v, sizeof(v), true);
 		}
 		if (err)
@@ -182,7 +182,7 @@ int fat_sync_fs(struct fat_sb *fs)
 static int fat_statfs(struct super_block *sb, struct kstatfs *st)
 {
 	struct fat_sb *fs = FAT_SB(sb);
-	int err = fat_count_free(fs);
+	int err = FAT_LOCKED(fs, fat_count_free(fs));
 
 	if (err)
 		return err;
@@ -310,6 +310,7 @@ static int fat_fill_super(struct super_block *sb, const char *source, const char
 		return -ENOMEM;
 	strlcpy(fs->name, base ? base + 1 : source ? source : "?", sizeof(fs->name));
 	fs->fmask = fs->dmask = 022;
+	wait_queue_init(&fs->wq);
 	err = parse_options(fs, data);
 	if (err)
 		goto out_free;
