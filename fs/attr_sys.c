@@ -1,5 +1,6 @@
 /* fs/attr_sys.c: the calls that read or change a file's attributes: stat, statfs, access, chmod,
  * chown, utimensat, truncate, fsync; and the process's place in the tree: chdir, fchdir, chroot, getcwd. */
+#include <granary/bcache.h>
 #include <granary/errno.h>
 #include <granary/proc.h>
 #include <granary/slab.h>
@@ -334,7 +335,13 @@ static long fsync_fd(int fd)
 SYSCALL_DEFINE1(fsync, int, fd) { return fsync_fd(fd); }
 SYSCALL_DEFINE1(fdatasync, int, fd) { return fsync_fd(fd); }
 SYSCALL_DEFINE1(syncfs, int, fd) { return fsync_fd(fd); }
-SYSCALL_DEFINE0(sync) { return 0; } /* memory filesystems have nothing to write back */
+SYSCALL_DEFINE0(sync)
+{
+#ifdef CONFIG_BLOCK
+	bcache_sync(NULL); /* disk filesystems (FAT) keep their dirty blocks in the buffer cache */
+#endif
+	return 0;
+}
 
 /* ---- the working directory and the root ---- */
 
