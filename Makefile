@@ -135,6 +135,20 @@ endif
 endif
 kmods := $(foreach m,$(kbuild-mods),$(O)/modules/$(notdir $(m)).ko)
 
+# Whether an object is compiled for a module (-DMODULE) is part of how it is built: a stamp per
+# object, rewritten only when that changes, makes a y<->m switch recompile exactly its objects.
+define modflag_stamp
+ifneq ($(2),$$(strip $$(file < $(O)/.modflag/$(1))))
+  $$(shell mkdir -p $$(dir $(O)/.modflag/$(1)))
+  $$(file > $(O)/.modflag/$(1),$(2))
+endif
+endef
+ifneq ($(need-config),)
+$(foreach o,$(kbuild-y),$(eval $(call modflag_stamp,$(o),y)))
+$(foreach o,$(kbuild-m),$(eval $(call modflag_stamp,$(o),m)))
+endif
+$(kobjs) $(mobjs): $(O)/%.o: $(O)/.modflag/%.o
+
 fixdep = $(PYTHON) $(srctree)/tools/fixdep $@.d $@ $(O)/include/config $(AUTOCONF) > $(@D)/.$(@F).cmd && rm -f $@.d
 
 $(O)/%.o: %.c $(O)/.flags | $(AUTOCONF_MK)

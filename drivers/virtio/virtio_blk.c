@@ -280,6 +280,7 @@ static const struct blkio_ops vblk_ops = {
 	.query = vb_query,
 	.addref = vb_addref,
 	.release = vb_release,
+	.owner = THIS_MODULE, /* an open or mounted disk holds the driver */
 	.block_size = vb_block_size,
 	.read = vb_read,
 	.write = vb_write,
@@ -447,6 +448,7 @@ static const struct pci_device_id vblk_ids[] = {
 
 static struct pci_driver vblk_driver = {
 	.name = "virtio_blk",
+	.owner = THIS_MODULE,
 	.id_table = vblk_ids,
 	.probe = vb_probe,
 	.remove = vb_remove,

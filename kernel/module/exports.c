@@ -3,6 +3,7 @@
 #include <granary/bcache.h>
 #include <granary/blkdev.h>
 #include <granary/device.h>
+#include <granary/kernel.h>
 #include <granary/module.h>
 #include <granary/page.h>
 #include <granary/printk.h>
@@ -22,11 +23,11 @@
 	X(strlen) X(strnlen) X(strcmp) X(strncmp) X(strchr) X(strrchr) X(strlcpy) X(memchr)    \
 	X(kstrtou64) X(kstrtos64) X(kmalloc) X(kzalloc) X(kfree) X(vmalloc) X(vfree)           \
 	X(page_alloc_va) X(page_free_va) X(copy_to_user) X(copy_from_user) X(clear_user)       \
-	X(time_ns)
+	X(time_ns) X(time_ticks) X(panic) X(max_pfn)
 /* Sleeping and waking. */
 #define EXPORTS_SCHED(X) \
 	X(wait_queue_init) X(wake_up) X(wake_up_one) X(wait_prepare) X(wait_finish) X(schedule) \
-	X(signal_pending) X(current_task)
+	X(signal_pending) X(current_task) X(schedule_until)
 /* What a filesystem plugs into. */
 #define EXPORTS_VFS(X)                                                                          \
 	X(fs_type_register) X(fs_type_unregister) X(fs_type_query) X(fs_type_addref)            \

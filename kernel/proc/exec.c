@@ -190,6 +190,9 @@ static int exec_elf(struct trap_frame *tf, const char *path, struct inode *file,
 	mm = mm_create(p->silo->memory);
 	if (!mm)
 		return -ENOMEM;
+	/* The process runs on the new address space while it is filled: a read that sleeps (a disk)
+	 * comes back to p->mm, so p->mm must be it; the old one is restored if loading fails. */
+	p->mm = mm;
 	mm_switch(mm);
 	err = load_segments(mm, &img, file, bias);
 	if (!err) {
@@ -199,13 +202,13 @@ static int exec_elf(struct trap_frame *tf, const char *path, struct inode *file,
 	}
 	sp = err ? err : build_stack(p, path, argv, envp, &img, bias);
 	if (sp < 0) {
+		p->mm = old;
 		mm_switch(old);
 		mm_put(mm);
 		return (int)sp;
 	}
 
 	/* The point of no return: the old program is gone from here on. */
-	p->mm = mm;
 	if (old)
 		mm_put(old);
 	vm_set_brk_start(mm, img.hi + bias);
