@@ -252,7 +252,8 @@ iso: $(O)/granary.iso
 run-gui := $(if $(filter 1,$(HEADLESS)),,$(if $(DISPLAY)$(WAYLAND_DISPLAY),--gui))
 run: setup
 	$(Q)$(MAKE) --no-print-directory all
-	tools/qemu-run --iso $(O)/granary.iso --interactive $(run-gui) $(if $(CMDLINE),--cmdline "$(CMDLINE)")
+	tools/qemu-run --iso $(O)/granary.iso --interactive $(run-gui) $(if $(CMDLINE),--cmdline "$(CMDLINE)") \
+		$(foreach d,$(DISK),--disk $(d))
 
 # QEMU waits for gdb on tcp::1234 with its serial console in debug.log; quitting gdb stops it.
 debug: setup

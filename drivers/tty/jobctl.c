@@ -214,7 +214,9 @@ static void find_session(struct process *p, void *arg)
 {
 	struct group_session *g = arg;
 
-	if (p->zombie || g->from_group)
+	/* Zombies count: a pipeline's first command may have exited (not yet reaped) when the
+	 * shell makes its group the foreground, and the group still exists, as on Linux. */
+	if (g->from_group)
 		return;
 	if (p->pgid == g->nr) {
 		g->sid = p->sid;

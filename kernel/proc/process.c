@@ -250,7 +250,8 @@ bool proc_group_exists(int pgid, int sid)
 	for (unsigned i = 0, seen = 0; i < PID_MAX && seen < nprocs && !found; i++) {
 		if (pid_table[i]) {
 			seen++;
-			found = pid_table[i]->pgid == pgid && pid_table[i]->sid == sid && !pid_table[i]->zombie;
+			/* A zombie is still in its group until it is reaped, as on Linux. */
+			found = pid_table[i]->pgid == pgid && pid_table[i]->sid == sid;
 		}
 	}
 	spin_unlock_irqrestore(&pid_lock, irq);

@@ -12,7 +12,10 @@ usage: tests/qemu/interactive.sh [--iso FILE] [--boot-timeout SECONDS]
 Runs 'tools/qemu-run --interactive' in a detached tmux pane (120x40) on a tmux
 server of its own, waits for the shell prompt (granary...#), types commands with
 'tmux send-keys' and checks the pane ('tmux capture-pane'): echo \$((1+2)),
-ls /bin | head, ps, free, mount, uptime, dmesg | head -3, ^C at 'sleep 100'
+ls /bin | head, ps, free, mount, uptime, dmesg | head -3, the module tools on
+an mtools-made FAT disk attached with --disk (lsmod, modinfo fat, modprobe
+virtio_blk, insmod fat, mount -t vfat /dev/vda /mnt, rmmod fat refused while
+mounted, then allowed), ^C at 'sleep 100'
 (the prompt must be back within 1 s), then, in a second boot, poweroff (QEMU
 must exit with status 0). Prints TAP, one line per check.
 
@@ -67,7 +70,7 @@ start_guest() {
 	# remain-on-exit: the screen stays readable after QEMU ends.
 	tm start-server \; set -g history-limit 5000 \; set -g remain-on-exit on \; \
 		new-session -d -s "$session" -x 120 -y 40 \
-		"echo \$\$ > '$tmp/pid'; '$top/tools/qemu-run' --iso '$iso' --interactive --timeout 600; echo \$? > '$tmp/status'"
+		"echo \$\$ > '$tmp/pid'; '$top/tools/qemu-run' --iso '$iso' --interactive --timeout 600 --disk '$tmp/fat.img'; echo \$? > '$tmp/status'"
 }
 
 # The whole pane, history included, wrapped lines joined, trailing blanks (the space after a
@@ -150,7 +153,12 @@ first_prompt() {
 	wait_prompt 5
 }
 
-plan 11
+plan 17
+
+# A FAT disk for the module checks, made with mtools (no root, no loop device).
+truncate -s 2M "$tmp/fat.img" && mformat -i "$tmp/fat.img" :: >/dev/null &&
+	printf 'hello from granary\n' > "$tmp/hello.txt" && mcopy -i "$tmp/fat.img" "$tmp/hello.txt" ::/HELLO.TXT ||
+	{ echo "interactive.sh: cannot make a FAT image with mtools" >&2; exit 3; }
 
 # ---------------------------------------------------------------- first boot: the shell
 start_guest
@@ -179,6 +187,18 @@ check_cmd mount 'mount' 'mount lists the root (" on / ") and "proc on /proc"' \
 	' on / ' '^proc on /proc '
 check_cmd uptime 'uptime' 'uptime prints the load average' 'load average'
 check_cmd dmesg 'dmesg | head -3' 'dmesg | head -3 shows the kernel banner (Granary)' 'Granary [0-9]'
+
+# Modules from the shell: a virtio disk and a FAT filesystem, both loadable modules.
+check_cmd lsmod 'lsmod' 'lsmod prints its header' '^Module +Size +Used by'
+check_cmd modinfo 'modinfo fat' 'modinfo fat names the module file and its license' \
+	'^filename: +/lib/modules/.*/fat\.ko$' '^license: +GPL$'
+check_cmd vda 'modprobe virtio_blk && ls /dev/vda' 'modprobe virtio_blk gives /dev/vda' '^/dev/vda$'
+check_cmd fatmount 'insmod fat && mount -t vfat /dev/vda /mnt && cat /mnt/hello.txt' \
+	'insmod fat, mount -t vfat /dev/vda /mnt, cat a file' '^hello from granary$'
+check_cmd rmmodbusy 'rmmod fat' 'rmmod fat while mounted is refused, naming why' \
+	'rmmod: cannot unload fat: fat is in use'
+check_cmd umount 'umount /mnt && rmmod fat && echo unloaded' \
+	'after umount, rmmod fat unloads it' '^unloaded$'
 
 # ^C: the tty turns it into SIGINT for the foreground job; the shell prints a new prompt.
 desc="^C stops 'sleep 100' and the prompt is back within 1 s"
