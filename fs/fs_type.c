@@ -78,3 +78,24 @@ size_t fs_type_list(char *buf, size_t size)
 	}
 	return len < size ? len : size;
 }
+
+int vfs_next_option(const char **data, char *opt, size_t size, char **val)
+{
+	const char *d = *data, *end;
+	size_t len;
+
+	if (!d || !*d)
+		return 0;
+	end = strchr(d, ',');
+	len = end ? (size_t)(end - d) : strlen(d);
+	if (len >= size)
+		return -EINVAL;
+	memcpy(opt, d, len);
+	opt[len] = '\0';
+	*data = d + len + (end ? 1 : 0);
+	*val = strchr(opt, '=');
+	if (!*val)
+		return -EINVAL;
+	*(*val)++ = '\0';
+	return 1;
+}

@@ -29,28 +29,28 @@ static long reg_pwrite(struct file *f, const char __user *buf, size_t n, u64 pos
 	return vfs_write_at(f->inode, buf, n, pos, true);
 }
 
-static long reg_read(struct file *f, char __user *buf, size_t n)
+long generic_file_read(struct file *f, char __user *buf, size_t n)
 {
-	long r = reg_pread(f, buf, n, f->pos);
+	long r = f->ops->pread(f, buf, n, f->pos);
 
 	if (r > 0)
 		f->pos += (u64)r;
 	return r;
 }
 
-static long reg_write(struct file *f, const char __user *buf, size_t n)
+long generic_file_write(struct file *f, const char __user *buf, size_t n)
 {
 	long r;
 
 	if (f->flags & O_APPEND)
 		f->pos = f->inode->size;
-	r = reg_pwrite(f, buf, n, f->pos);
+	r = f->ops->pwrite(f, buf, n, f->pos);
 	if (r > 0)
 		f->pos += (u64)r;
 	return r;
 }
 
-static s64 generic_llseek(struct file *f, s64 off, int whence)
+s64 generic_file_llseek(struct file *f, s64 off, int whence)
 {
 	s64 base, size = (s64)f->inode->size;
 
@@ -90,11 +90,11 @@ static long dir_read(struct file *f, char __user *buf, size_t n)
 }
 
 static const struct file_ops reg_ops = {
-	.read = reg_read,
-	.write = reg_write,
+	.read = generic_file_read,
+	.write = generic_file_write,
 	.pread = reg_pread,
 	.pwrite = reg_pwrite,
-	.llseek = generic_llseek,
+	.llseek = generic_file_llseek,
 	.ifmt = S_IFREG,
 };
 

@@ -299,21 +299,12 @@ static int parse_options(const char *data, struct tmpfs_sb *t, u32 *mode)
 {
 	char opt[64];
 
-	while (data && *data) {
-		const char *end = strchr(data, ',');
-		size_t len = end ? (size_t)(end - data) : strlen(data);
-		char *val;
+	char *val;
+	int more;
+
+	while ((more = vfs_next_option(&data, opt, sizeof(opt), &val)) > 0) {
 		u64 v;
 
-		if (len >= sizeof(opt))
-			return -EINVAL;
-		memcpy(opt, data, len);
-		opt[len] = '\0';
-		data += len + (end ? 1 : 0);
-		val = strchr(opt, '=');
-		if (!val)
-			return -EINVAL;
-		*val++ = '\0';
 		if (!strcmp(opt, "size") && !parse_size(val, &v))
 			t->max_pages = v / PAGE_SIZE;
 		else if (!strcmp(opt, "nr_inodes") && !kstrtou64(val, &v))
@@ -323,7 +314,7 @@ static int parse_options(const char *data, struct tmpfs_sb *t, u32 *mode)
 		else
 			return -EINVAL;
 	}
-	return 0;
+	return more;
 }
 
 int tmpfs_fill_super(struct super_block *sb, const char *source, const char *data)

@@ -7,13 +7,6 @@
 #include <granary/string.h>
 #include <uapi/fcntl.h>
 
-#define SEEK_SET 0
-#define SEEK_CUR 1
-#define SEEK_END 2
-#define SEEK_DATA 3
-#define SEEK_HOLE 4
-#define S64_MAX 0x7fffffffffffffffLL
-
 static u32 clusters_for(struct fat_sb *fs, u64 size)
 {
 	return (u32)((size + fs->cluster_size - 1) >> fs->cluster_shift);
@@ -209,61 +202,17 @@ static long fat_pwrite(struct file *f, const char __user *buf, size_t n, u64 pos
 	return FAT_LOCKED(FAT_SB(f->inode->sb), pwrite_locked(f, buf, n, pos));
 }
 
-static long fat_read(struct file *f, char __user *buf, size_t n)
-{
-	long r = fat_pread(f, buf, n, f->pos);
-
-	if (r > 0)
-		f->pos += (u64)r;
-	return r;
-}
-
-static long fat_write(struct file *f, const char __user *buf, size_t n)
-{
-	long r;
-
-	if (f->flags & O_APPEND)
-		f->pos = f->inode->size;
-	r = fat_pwrite(f, buf, n, f->pos);
-	if (r > 0)
-		f->pos += (u64)r;
-	return r;
-}
-
-static s64 fat_llseek(struct file *f, s64 off, int whence)
-{
-	s64 base, size = (s64)f->inode->size;
-
-	switch (whence) {
-	case SEEK_SET: base = 0; break;
-	case SEEK_CUR: base = (s64)f->pos; break;
-	case SEEK_END: base = size; break;
-	case SEEK_DATA:
-	case SEEK_HOLE:
-		/* Holes were filled with zeros on disk: the whole file is data. */
-		if (off < 0 || off >= size)
-			return -ENXIO;
-		f->pos = (u64)(whence == SEEK_DATA ? off : size);
-		return (s64)f->pos;
-	default: return -EINVAL;
-	}
-	if ((off > 0 && base > S64_MAX - off) || base + off < 0)
-		return -EINVAL;
-	f->pos = (u64)(base + off);
-	return (s64)f->pos;
-}
-
 static int fat_fsync(struct file *f)
 {
 	return FAT_LOCKED(FAT_SB(f->inode->sb), fat_sync_fs(FAT_SB(f->inode->sb)));
 }
 
 static const struct file_ops fat_file_ops = {
-	.read = fat_read,
-	.write = fat_write,
+	.read = generic_file_read,
+	.write = generic_file_write,
 	.pread = fat_pread,
 	.pwrite = fat_pwrite,
-	.llseek = fat_llseek,
+	.llseek = generic_file_llseek,
 	.fsync = fat_fsync,
 	.ifmt = S_IFREG,
 };

@@ -246,22 +246,13 @@ static int parse_options(struct fat_sb *fs, const char *data)
 {
 	char opt[32];
 
-	while (data && *data) {
-		const char *end = strchr(data, ',');
-		size_t len = end ? (size_t)(end - data) : strlen(data);
-		char *val;
+	char *val;
+	int more;
+
+	while ((more = vfs_next_option(&data, opt, sizeof(opt), &val)) > 0) {
 		u32 v;
 		int err = -EINVAL;
 
-		if (len >= sizeof(opt))
-			return -EINVAL;
-		memcpy(opt, data, len);
-		opt[len] = '\0';
-		data += len + (end ? 1 : 0);
-		val = strchr(opt, '=');
-		if (!val)
-			return -EINVAL;
-		*val++ = '\0';
 		if (!strcmp(opt, "uid") && !(err = parse_num(val, 10, 0xfffffffe, &v)))
 			fs->uid = v;
 		else if (!strcmp(opt, "gid") && !(err = parse_num(val, 10, 0xfffffffe, &v)))
@@ -275,7 +266,7 @@ static int parse_options(struct fat_sb *fs, const char *data)
 		if (err)
 			return err;
 	}
-	return 0;
+	return more;
 }
 
 static int claim(struct fat_sb *fs)

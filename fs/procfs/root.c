@@ -381,15 +381,6 @@ static long text_pread(struct file *f, char __user *buf, size_t n, u64 pos)
 	return copy_to_user(buf, t->buf + pos, n) ? -EFAULT : (long)n;
 }
 
-static long text_read(struct file *f, char __user *buf, size_t n)
-{
-	long r = text_pread(f, buf, n, f->pos);
-
-	if (r > 0)
-		f->pos += (u64)r;
-	return r;
-}
-
 static s64 text_llseek(struct file *f, s64 off, int whence)
 {
 	struct text *t = f->priv;
@@ -415,7 +406,7 @@ static void text_stat(struct file *f, struct kstat *k)
 }
 
 static const struct file_ops text_ops = {
-	.read = text_read,
+	.read = generic_file_read,
 	.pread = text_pread,
 	.llseek = text_llseek,
 	.release = text_release,

@@ -209,6 +209,9 @@ u32 fs_type_release(struct fs_type *t);
 #define FS_TYPE_OPS(fill)                                                                       \
 	{ .query = fs_type_query, .addref = fs_type_addref, .release = fs_type_release,          \
 	  .owner = THIS_MODULE, .fill_super = (fill) }
+/* Splits mount data "a=1,b=2": the next "key=value" into opt (size bytes; the key) and *val (the
+ * value, inside opt), moving *data past it. 1, 0 at the end, or -EINVAL (too long, no '='). */
+int vfs_next_option(const char **data, char *opt, size_t size, char **val);
 /* Writes /proc/filesystems's lines ("nodev\ttmpfs\n") into buf: the length. */
 size_t fs_type_list(char *buf, size_t size);
 
@@ -302,6 +305,11 @@ int vfs_lookup_user(int dirfd, const char __user *upath, unsigned flags, struct 
 struct file *vfs_open(int dirfd, const char *path, int flags, u32 mode, int *err);
 /* Opens an already resolved path (takes no reference of its own on p: it gets one). */
 struct file *vfs_open_path(const struct path *p, int flags, int *err);
+/* read, write and lseek for a file whose ops have pread/pwrite: at f->pos, which they move
+ * (O_APPEND writes at the end); lseek against the inode's size. For filesystems' file_ops. */
+long generic_file_read(struct file *f, char __user *buf, size_t n);
+long generic_file_write(struct file *f, const char __user *buf, size_t n);
+s64 generic_file_llseek(struct file *f, s64 off, int whence);
 /* Reads or writes a regular file's data at pos, to or from user memory (user) or kernel memory:
  * bytes moved or a negative errno. */
 long vfs_read_at(struct inode *i, void *buf, size_t n, u64 pos, bool user);

@@ -31,11 +31,11 @@
 /* What a filesystem plugs into. */
 #define EXPORTS_VFS(X)                                                                          \
 	X(fs_type_register) X(fs_type_unregister) X(fs_type_query) X(fs_type_addref)            \
-	X(fs_type_release) X(inode_new) X(inode_get) X(inode_put) X(inode_touch)                \
+	X(fs_type_release) X(vfs_next_option) X(inode_new) X(inode_get) X(inode_put) X(inode_touch)                \
 	X(inode_permission) X(inode_stat) X(vfs_now) X(d_make_root) X(d_instantiate) X(d_pin)   \
 	X(d_unpin) X(d_drop) X(d_get) X(d_put) X(d_add_pinned) X(dcache_readdir)                \
 	X(simple_setattr) X(page_map_get) X(vfs_read_at) X(vfs_write_at) X(vfs_truncate_pages)  \
-	X(vfs_free_pages) X(chrdev_register) X(chrdev_unregister) X(devfs_add) X(devfs_remove)
+	X(vfs_free_pages) X(generic_file_read) X(generic_file_write) X(generic_file_llseek) X(chrdev_register) X(chrdev_unregister) X(devfs_add) X(devfs_remove)
 /* Block devices. */
 #define EXPORTS_BLOCK(X)                                                                        \
 	X(blkdev_register) X(blkdev_unregister) X(blkdev_get) X(blkdev_put) X(bcache_read)      \
