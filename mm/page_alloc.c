@@ -178,6 +178,7 @@ void mem_get_stats(struct mem_stats *s)
 	s->pagetables = counters[MC_PAGETABLES];
 	s->kstacks = counters[MC_KSTACKS];
 	s->vmalloc = counters[MC_VMALLOC];
+	s->modules = counters[MC_MODULES];
 	s->user = counters[MC_USER];
 }
 

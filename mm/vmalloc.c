@@ -79,7 +79,7 @@ static void unmap_pages(unsigned long start, unsigned long npages)
 
 static enum mem_counter counter_of(enum vm_kind kind)
 {
-	return kind == VM_STACK ? MC_KSTACKS : MC_VMALLOC;
+	return kind == VM_STACK ? MC_KSTACKS : kind == VM_MODULE ? MC_MODULES : MC_VMALLOC;
 }
 
 void *vm_region_alloc(enum vm_kind kind, size_t size)

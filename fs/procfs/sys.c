@@ -70,6 +70,8 @@ int procfs_show_meminfo(struct seqbuf *s, struct process *p)
 	show_kb(s, "VmallocTotal", VMALLOC_SIZE / 1024);
 	show_kb(s, "VmallocUsed", KB(m.vmalloc));
 	show_kb(s, "VmallocChunk", 0);
+	/* Granary's own: what loaded modules take of the module area (text, rodata, data). */
+	show_kb(s, "ModulesUsed", KB(m.modules));
 	seq_printf(s, "%-16s%8d\n%-16s%8d\n%-16s%8d\n%-16s%8d\n", "HugePages_Total:", 0,
 		   "HugePages_Free:", 0, "HugePages_Rsvd:", 0, "HugePages_Surp:", 0);
 	show_kb(s, "Hugepagesize", 2048);

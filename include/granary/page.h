@@ -105,6 +105,7 @@ struct mem_stats {
 	u64 pagetables;	  /* page-table pages */
 	u64 kstacks;	  /* kernel stack pages */
 	u64 vmalloc;	  /* pages mapped by vmalloc */
+	u64 modules;	  /* pages mapped in the module area */
 	u64 user;	  /* pages mapped into user address spaces */
 	u64 free_blocks[PAGE_ORDERS];
 };
@@ -114,7 +115,7 @@ void mem_get_stats(struct mem_stats *s);
 int page_alloc_check(void);
 
 /* Counters the other allocators keep (in pages). */
-enum mem_counter { MC_SLAB, MC_PAGETABLES, MC_KSTACKS, MC_VMALLOC, MC_USER, MC_COUNT };
+enum mem_counter { MC_SLAB, MC_PAGETABLES, MC_KSTACKS, MC_VMALLOC, MC_MODULES, MC_USER, MC_COUNT };
 void mem_count(enum mem_counter c, s64 pages);
 
 #endif

@@ -1,5 +1,5 @@
 /* kernel/ktests/lib_ktest.c: kernel tests of the string, number-parsing and glob helpers.
- * They run the kernel's own build of kernel/lib (rep movsb memcpy and all). */
+ * They run the kernel's own build of kernel/lib (rep movsq memcpy and all). */
 #include <granary/errno.h>
 #include <granary/ktest.h>
 #include <granary/string.h>
@@ -22,6 +22,29 @@ KTEST(lib_mem_functions)
 	KT_EXPECT_EQ(strnlen("abcdef", 3), 3);
 	KT_EXPECT_EQ(strlcpy(a, "truncated", 4), 9);
 	KT_EXPECT_STREQ(a, "tru");
+}
+
+/* memcpy and memset at every length to 40 and alignment to 7: the quadword part, the byte
+ * tail and the bytes either side, against a byte-at-a-time model. */
+KTEST(lib_mem_lengths_and_alignments)
+{
+	u8 src[64], dst[64];
+	int bad = 0;
+
+	for (int i = 0; i < 64; i++)
+		src[i] = (u8)(i * 7 + 1);
+	for (int off = 0; off < 8; off++) {
+		for (int len = 0; len <= 40; len++) {
+			memset(dst, 0xee, sizeof(dst));
+			memcpy(dst + off, src + (off ^ 3), len);
+			for (int i = 0; i < 64; i++)
+				bad += dst[i] != (i >= off && i < off + len ? src[(off ^ 3) + i - off] : 0xee);
+			memset(dst + off, 0x1a5, len); /* only the low byte counts */
+			for (int i = 0; i < 64; i++)
+				bad += dst[i] != (i >= off && i < off + len ? 0xa5 : 0xee);
+		}
+	}
+	KT_EXPECT_EQ(bad, 0);
 }
 
 KTEST(lib_kstrtou64)

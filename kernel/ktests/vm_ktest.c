@@ -235,6 +235,18 @@ KTEST(vm_copy_user_faults_return_efault)
 	KT_EXPECT_EQ(copy_from_user(buf, (void *)0x70000000, 8), -EFAULT);
 	KT_EXPECT_EQ(copy_from_user(buf, (void *)(base + 2 * PAGE_SIZE - 4), 8), -EFAULT);
 	KT_EXPECT_EQ(clear_user((void *)(base + 2 * PAGE_SIZE - 4), 8), -EFAULT);
+	/* ... also when the quadwords fit and the byte tail runs off the end. */
+	KT_EXPECT_EQ(copy_from_user(buf, (void *)(base + 2 * PAGE_SIZE - 10), 12), -EFAULT);
+	KT_EXPECT_EQ(copy_to_user((void *)(base + 2 * PAGE_SIZE - 10), buf, 12), -EFAULT);
+	KT_EXPECT_EQ(clear_user((void *)(base + 2 * PAGE_SIZE - 10), 12), -EFAULT);
+	/* 13 bytes across the two pages: a quadword and a five-byte tail, all there. */
+	KT_EXPECT_EQ(copy_to_user((void *)(base + PAGE_SIZE - 6), "hello, world", 13), 0);
+	KT_EXPECT_EQ(copy_from_user(buf, (void *)(base + PAGE_SIZE - 6), 13), 0);
+	KT_EXPECT_STREQ(buf, "hello, world");
+	KT_EXPECT_EQ(clear_user((void *)(base + PAGE_SIZE - 6), 11), 0);
+	KT_EXPECT_EQ(copy_from_user(buf, (void *)(base + PAGE_SIZE - 6), 13), 0);
+	KT_EXPECT_EQ(buf[10] | buf[0], 0);
+	KT_EXPECT_EQ(buf[11], 'd');
 	/* Mapped memory is demand-paged inside the copy. */
 	KT_EXPECT_EQ(copy_to_user((void *)base, "hello", 6), 0);
 	KT_EXPECT_EQ(copy_from_user(buf, (void *)base, 6), 0);

@@ -3,9 +3,15 @@
 #include <granary/errno.h>
 #include <granary/string.h>
 
+/* Eight bytes a step, then the tail: a string instruction's count is its steps, on CPUs without
+ * fast byte strings and in QEMU's instruction count alike. */
 void *memcpy(void *dst, const void *src, size_t n)
 {
 	void *ret = dst;
+	size_t q = n >> 3;
+
+	__asm__ __volatile__("rep movsq" : "+D"(dst), "+S"(src), "+c"(q) : : "memory");
+	n &= 7;
 	__asm__ __volatile__("rep movsb" : "+D"(dst), "+S"(src), "+c"(n) : : "memory");
 	return ret;
 }
@@ -13,7 +19,12 @@ void *memcpy(void *dst, const void *src, size_t n)
 void *memset(void *dst, int c, size_t n)
 {
 	void *ret = dst;
-	__asm__ __volatile__("rep stosb" : "+D"(dst), "+c"(n) : "a"(c) : "memory");
+	size_t q = n >> 3;
+	u64 v = (u8)c * 0x0101010101010101ull;
+
+	__asm__ __volatile__("rep stosq" : "+D"(dst), "+c"(q) : "a"(v) : "memory");
+	n &= 7;
+	__asm__ __volatile__("rep stosb" : "+D"(dst), "+c"(n) : "a"(v) : "memory");
 	return ret;
 }
 

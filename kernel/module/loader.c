@@ -70,9 +70,17 @@ void module_put(struct module *m)
 
 /* ---- linking ---- */
 
+#define LINK_CACHE 64 /* slots, a power of two */
+
 struct link_ctx {
 	struct module *mod;
 	struct modelf_err *why;
+	/* What names resolved to, by the name's address in the image (one per symbol): a symbol
+	 * such as printk has dozens of relocations, and a lookup hashes and compares its name. */
+	struct {
+		const char *name;
+		u64 addr;
+	} seen[LINK_CACHE];
 };
 
 static bool uses(struct module *m, struct module *dep)
@@ -95,14 +103,19 @@ static const struct module_export *module_export_find(struct module *m, const ch
 static int resolve(const char *name, void *arg, u64 *addr)
 {
 	struct link_ctx *c = arg;
+	unsigned slot = ((uintptr_t)name >> 3) & (LINK_CACHE - 1);
 	struct list_head *pos;
 
+	if (c->seen[slot].name == name) {
+		*addr = c->seen[slot].addr;
+		return 0;
+	}
 	if (!strcmp(name, "__this_module")) {
 		*addr = (u64)(uintptr_t)c->mod;
 		return 0;
 	}
 	if (!ksymtab_lookup(name, addr))
-		return 0;
+		goto found;
 	list_for_each(pos, &module_list) {
 		struct module *m = list_entry(pos, struct module, link);
 		const struct module_export *e;
@@ -116,9 +129,13 @@ static int resolve(const char *name, void *arg, u64 *addr)
 			c->mod->deps[c->mod->ndeps++] = m;
 		}
 		*addr = e->addr;
-		return 0;
+		goto found;
 	}
 	return -ENOENT;
+found:
+	c->seen[slot].name = name;
+	c->seen[slot].addr = *addr;
+	return 0;
 }
 
 static void drop_deps(struct module *m)
@@ -274,7 +291,7 @@ int module_load_image(const void *img, size_t len, const char *fallback_name, ch
 	u64 vaddr[MODELF_NREGIONS], total = 0, pool = 0;
 	u8 *base[MODELF_NREGIONS], *region = NULL;
 	const struct module_param *params_tab = NULL;
-	struct link_ctx ctx = { NULL, why };
+	struct link_ctx ctx = { .why = why };
 	struct module *m = NULL;
 	const char *name;
 	int err;

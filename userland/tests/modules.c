@@ -3,6 +3,7 @@
  * cycles back at the memory baseline, malformed images. Granary only: on Linux every check is skipped. */
 #include "tap.h"
 
+#include <elf.h>
 #include <sys/syscall.h>
 #include <sys/sysinfo.h>
 #include <sys/utsname.h>
@@ -12,7 +13,7 @@
 #define SYS_module_unload 1701
 #define SYS_module_get_symbol 1702
 #define SYS_module_query 1703
-#define PLAN 30
+#define PLAN 36
 
 static char errbuf[192];
 
@@ -58,6 +59,53 @@ static long long free_bytes(void)
 	return sysinfo(&si) ? -1 : (long long)si.freeram * (si.mem_unit ? si.mem_unit : 1);
 }
 
+/* /proc/meminfo's ModulesUsed: kB of the module area that loaded modules take, or -1. */
+static long long modules_used_kb(void)
+{
+	char line[128];
+	long long kb = -1;
+	FILE *f = fopen("/proc/meminfo", "r");
+
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "ModulesUsed: %lld kB", &kb) == 1)
+			break;
+	if (f)
+		fclose(f);
+	return kb;
+}
+
+/* The first entry of the first SHT_RELA section of an ELF64 image, or NULL. */
+static Elf64_Rela *first_rela(u8 *img, size_t len)
+{
+	Elf64_Ehdr *eh = (Elf64_Ehdr *)img;
+	Elf64_Shdr *sh;
+
+	if (len < sizeof(*eh) || eh->e_shoff > len || eh->e_shnum > (len - eh->e_shoff) / sizeof(*sh))
+		return NULL;
+	sh = (Elf64_Shdr *)(img + eh->e_shoff);
+	for (unsigned i = 0; i < eh->e_shnum; i++)
+		if (sh[i].sh_type == SHT_RELA && sh[i].sh_size >= sizeof(Elf64_Rela) &&
+		    sh[i].sh_offset <= len - sizeof(Elf64_Rela))
+			return (Elf64_Rela *)(img + sh[i].sh_offset);
+	return NULL;
+}
+
+/* The section header of the section called name, or NULL. */
+static Elf64_Shdr *section(u8 *img, size_t len, const char *name)
+{
+	Elf64_Ehdr *eh = (Elf64_Ehdr *)img;
+	Elf64_Shdr *sh = (Elf64_Shdr *)(img + eh->e_shoff);
+	const char *names;
+
+	if (eh->e_shstrndx >= eh->e_shnum || sh[eh->e_shstrndx].sh_offset >= len)
+		return NULL;
+	names = (const char *)img + sh[eh->e_shstrndx].sh_offset;
+	for (unsigned i = 0; i < eh->e_shnum; i++)
+		if (sh[i].sh_name < sh[eh->e_shstrndx].sh_size && !strcmp(names + sh[i].sh_name, name))
+			return &sh[i];
+	return NULL;
+}
+
 static void *read_file(const char *path, size_t *len)
 {
 	FILE *f = fopen(path, "rb");
@@ -86,7 +134,9 @@ int main(int argc, char **argv)
 	char path[256];
 	size_t len;
 	u8 *img, *bad;
-	long long before, after;
+	long long before, after, area, loaded_kb = -1;
+	Elf64_Rela *rela;
+	Elf64_Shdr *text;
 	int good;
 
 	(void)argc;
@@ -142,17 +192,28 @@ int main(int argc, char **argv)
 	for (int i = 0; i < 3; i++)
 		good += load("sample_export", NULL) > 0 && unload("sample_export") == 0;
 	before = free_bytes();
-	for (int i = 0; i < 100; i++)
-		good += load("sample_export", NULL) > 0 && unload("sample_export") == 0;
+	area = modules_used_kb();
+	for (int i = 0; i < 100; i++) {
+		good += load("sample_export", NULL) > 0;
+		if (i == 0)
+			loaded_kb = modules_used_kb();
+		good += unload("sample_export") == 0;
+	}
 	after = free_bytes();
-	TAP_EQ(good, 103, "103 load+unload cycles of sample_export");
+	TAP_EQ(good, 203, "100 load+unload cycles of sample_export after 3 to warm up");
 	tap_ok(before > 0 && after == before, "free memory after 100 cycles is the baseline (%+lld bytes)",
 	       after - before);
+	TAP_EQ(area, 0, "/proc/meminfo ModulesUsed is 0 kB with no module loaded");
+	tap_ok(loaded_kb >= 12, "... at least 12 kB (text, rodata, data pages) with sample_export (%lld kB)",
+	       loaded_kb);
+	TAP_EQ(modules_used_kb(), area, "... and back to %lld kB after the cycles", area);
 
 	/* Images from a buffer, whole and damaged. */
 	img = read_file(path, &len);
 	bad = malloc(len ? len : 1);
 	tap_ok(len > 64, "%s read (%zu bytes)", path, len);
+	memcpy(bad, img, len);
+	before = free_bytes();
 	r = load_buf(img, len);
 	tap_ok(r > 0 && unload("sample_export") == 0, "the same image from a buffer loads and unloads");
 	r = load_buf(img, 100);
@@ -165,6 +226,24 @@ int main(int argc, char **argv)
 	bad[18] = 3; /* e_machine EM_386 */
 	r = load_buf(bad, len);
 	tap_ok(r == -1 && errno == ENOEXEC, "another machine: ENOEXEC (%s)", errbuf);
+	memcpy(bad, img, len);
+	text = section(bad, len, ".text");
+	if (text)
+		text->sh_offset = len + 4096;
+	r = load_buf(bad, len);
+	tap_ok(text && r == -1 && errno == ENOEXEC && strstr(errbuf, "outside the file"),
+	       ".text's contents past the end: ENOEXEC (%s)", errbuf);
+	memcpy(bad, img, len);
+	rela = first_rela(bad, len);
+	if (rela)
+		rela->r_info = ELF64_R_INFO(ELF64_R_SYM(rela->r_info), R_X86_64_IRELATIVE);
+	r = load_buf(bad, len);
+	tap_ok(rela && r == -1 && errno == ENOEXEC && strstr(errbuf, "unknown type 37"),
+	       "a relocation of type 37 (R_X86_64_IRELATIVE): ENOEXEC naming it (%s)", errbuf);
+	after = free_bytes();
+	tap_ok(after == before && modules_used_kb() == area,
+	       "the refused images leave free memory (%+lld bytes) and the module area as they were",
+	       after - before);
 	r = syscall(SYS_module_load, MODULE_LOAD_BUFFER, (void *)8, 4096, NULL, errbuf, sizeof(errbuf));
 	tap_ok(r == -1 && errno == EFAULT, "a bad buffer pointer: EFAULT");
 	r = syscall(SYS_init_module, img, len, "");
