@@ -13,6 +13,7 @@
 #include <sys/sysinfo.h>
 #include <sys/sysmacros.h>
 #include "tap.h"
+#include "needfs.h"
 
 #define DEV "/ext2/ram0"
 #define MNT "/mnt"
@@ -316,9 +317,13 @@ int main(int argc, char **argv)
 		root = argv[2];
 		check_manifest(argv[3]);
 	} else {
-		/* As pid 1 in the guest: ram0 (ramdisk= on the command line) gets a node of its own. */
+		/* As pid 1 in the guest: ram0 (ramdisk= on the command line) gets a node of its own,
+		 * and ext2 is loaded as a module unless it is built in. */
 		mknod(DEV, S_IFBLK | 0600, makedev(1, 0));
 		mkdir(MNT, 0755);
+		mkdir("/proc", 0555);
+		mount("proc", "/proc", "proc", 0, NULL);
+		tap_ok(!need_fs("ext2", "ext2"), "ext2 is registered (ext2.ko loaded if it is a module)");
 		fd = open(argc > 1 ? argv[1] : "/ext2/plan", O_RDONLY);
 		n = fd < 0 ? -1 : read(fd, plan, sizeof(plan) - 1);
 		if (n <= 0) {

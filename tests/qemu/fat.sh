@@ -21,19 +21,14 @@ for t in mformat mcopy mtype mdir fsck.fat gzip base64 python3; do
 	command -v "$t" >/dev/null || { echo "Bail out! $t not found (tools/setup-host installs it)"; exit 1; }
 done
 
-# The guest needs FAT in the kernel: the build's own when it is built in, else a build beside it
-# with FAT_FS=y (until modules load, a module cannot stand in).
-kb=$O
-if ! grep -q '^CONFIG_FAT_FS=y' "$O/.config" 2>/dev/null; then
-	kb=$O/_fat
-	{ [ -f "$kb/.config" ] || make --no-print-directory -C "$top" O="$kb" defconfig; } > "$tmp/build.log" 2>&1
-	grep -q '^CONFIG_FAT_FS=y' "$kb/.config" || echo 'CONFIG_FAT_FS=y' >> "$kb/.config"
-	if ! { make --no-print-directory -C "$top" O="$kb" olddefconfig &&
-		make --no-print-directory -C "$top" O="$kb" all; } >> "$tmp/build.log" 2>&1; then
-		tail -n 30 "$tmp/build.log" | sed 's/^/# /'
-		echo "Bail out! the FAT_FS=y build in $kb failed"
-		exit 1
-	fi
+# The guest is the debug build (heap checks on; FAT as fat.ko, which /tests/fat loads), shared with
+# the debug and ext2 suites. The configuration with FAT built in is the builtin suite's.
+. "$top/tests/lib.sh"
+kb=$O/_debug
+if ! debug_build "$O"; then
+	tail -n 30 "$O/_debug.log" | sed 's/^/# /'
+	echo "Bail out! the debug build in $kb failed"
+	exit 1
 fi
 
 # ---- images

@@ -3,6 +3,7 @@
  * giving EIO; a round trip whose result the host checks with mtools after the guest dumps the disk.
  * Skips unless the suite's files are in /fat-test (the host and the plain userland runs lack them). */
 #include "tap.h"
+#include "needfs.h"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -12,7 +13,7 @@
 #include <sys/statfs.h>
 #include <sys/syscall.h>
 
-#define PLAN 66
+#define PLAN 67
 #define MNT "/mnt"
 #define DATA "/fat-test"
 #define MSDOS_SUPER_MAGIC 0x4d44
@@ -390,6 +391,7 @@ int main(int argc __attribute__((unused)), char **argv)
 		mount("tmp", "/tmp", "tmpfs", 0, NULL);
 	}
 	tap_init(argv, PLAN);
+	tap_ok(!need_fs("vfat", "fat"), "vfat is registered (fat.ko loaded if it is a module)");
 	read_images();
 	bad_images();
 	corrupt_chains();
