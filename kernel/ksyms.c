@@ -1,7 +1,10 @@
 /* kernel/ksyms.c: address-to-symbol lookup over the table that tools/gen-ksyms generates.
  * Binary search over addresses sorted at build time; the lookup itself is host-tested. */
 #include <granary/ksyms.h>
+#include <granary/module.h>
 #include <granary/printk.h>
+#include <granary/proc.h>
+#include <granary/seqbuf.h>
 #include <granary/string.h>
 
 const char *ksyms_lookup_in(const struct ksym_table *t, u64 addr, u64 *offset, u64 *size)
@@ -57,13 +60,37 @@ u64 ksyms_address(const char *name)
 char *ksyms_format(u64 addr, char *buf, size_t size)
 {
 	u64 off, sz;
-	const char *name = ksyms_lookup(addr, &off, &sz);
+	const char *mod = NULL, *name = ksyms_lookup(addr, &off, &sz);
 
+	if (!name)
+		name = module_address_lookup(addr, &off, &sz, &mod);
 	if (name)
-		snprintf(buf, size, "%s+0x%llx/0x%llx", name, (unsigned long long)off,
-			 (unsigned long long)sz);
+		snprintf(buf, size, "%s+0x%llx/0x%llx%s%s%s", name, (unsigned long long)off,
+			 (unsigned long long)sz, mod ? " [" : "", mod ? mod : "", mod ? "]" : "");
+	else if (mod)
+		snprintf(buf, size, "0x%016llx [%s]", (unsigned long long)addr, mod);
 	else
 		snprintf(buf, size, "0x%016llx", (unsigned long long)addr);
 	return buf;
+}
+
+/* /proc/kallsyms as Linux writes it: "address type name", the kernel's symbols (T in the text,
+ * D outside it), then the modules' with "\t[module]". Only root sees the addresses (zeros for
+ * others, as with Linux's kptr_restrict). */
+int ksyms_proc_show(struct seqbuf *s, struct process *p)
+{
+	extern const char __text_start[], __text_end[];
+	struct process *me = proc_current();
+	bool show = !me || !me->cred.euid;
+
+	(void)p;
+	for (u64 i = 0; i < ksyms_count; i++) {
+		u64 a = ksyms_syms[i].addr;
+		bool text = a >= (u64)(uintptr_t)__text_start && a < (u64)(uintptr_t)__text_end;
+		seq_printf(s, "%016llx %c %s\n", show ? (unsigned long long)a : 0ull, text ? 'T' : 'D',
+			   ksyms_names + ksyms_syms[i].name);
+	}
+	module_kallsyms_show(s, show);
+	return 0;
 }
 #endif

@@ -10,6 +10,7 @@
 #include <granary/slab.h>
 #include <granary/time.h>
 
+#include <granary/ksyms.h>
 #include <granary/module.h>
 #include "procfs.h"
 
@@ -158,6 +159,7 @@ int procfs_show_cmdline(struct seqbuf *s, struct process *p)
 const struct procfs_file procfs_root_files[] = {
 	{ "cmdline", procfs_show_cmdline, 0444 },
 	{ "cpuinfo", procfs_show_cpuinfo, 0444 },
+	{ "kallsyms", ksyms_proc_show, 0444 },
 	{ "loadavg", procfs_show_loadavg, 0444 },
 	{ "meminfo", procfs_show_meminfo, 0444 },
 #ifdef CONFIG_MODULES

@@ -25,7 +25,12 @@ const char *ksyms_lookup_in(const struct ksym_table *t, u64 addr, u64 *offset, u
 const char *ksyms_lookup(u64 addr, u64 *offset, u64 *size);
 /* Address of the named symbol in the kernel's table, or 0. */
 u64 ksyms_address(const char *name);
-/* Formats addr as "name+0xoff/0xsize" or "0x..." into buf; returns buf. */
+/* Formats addr as "name+0xoff/0xsize", with " [module]" inside a module, or "0x...", into buf;
+ * returns buf. */
 char *ksyms_format(u64 addr, char *buf, size_t size);
+struct seqbuf;
+struct process;
+/* /proc/kallsyms: the kernel's symbols, then the loaded modules'. */
+int ksyms_proc_show(struct seqbuf *s, struct process *p);
 
 #endif

@@ -68,6 +68,25 @@ bool module_get(struct module *m);
 void module_put(struct module *m);
 /* /proc/modules's text (kernel/module/module_sys.c). */
 int module_proc_show(struct seqbuf *s, struct process *p);
+#ifdef CONFIG_MODULES
+/* The symbol of a loaded module containing addr (NULL if none), and *modname the module's name
+ * (NULL if addr is in no module). For backtraces. */
+const char *module_address_lookup(u64 addr, u64 *offset, u64 *size, const char **modname);
+/* The modules' lines of /proc/kallsyms, with their addresses or zeros. */
+void module_kallsyms_show(struct seqbuf *s, bool addresses);
+#else
+static inline const char *module_address_lookup(u64 addr, u64 *offset, u64 *size,
+						const char **modname)
+{
+	(void)addr, (void)offset, (void)size;
+	*modname = NULL;
+	return NULL;
+}
+static inline void module_kallsyms_show(struct seqbuf *s, bool addresses)
+{
+	(void)s, (void)addresses;
+}
+#endif
 
 typedef int (*initcall_t)(void);
 typedef void (*exitcall_t)(void);

@@ -3,6 +3,7 @@
 #ifndef KERNEL_MODULE_INTERNAL_H
 #define KERNEL_MODULE_INTERNAL_H
 
+#include <granary/ksyms.h>
 #include <granary/list.h>
 #include <granary/modelf.h>
 #include <granary/module.h>
@@ -38,10 +39,16 @@ struct module {
 	size_t modinfo_len;
 	char *strpool; /* room for string parameters' values */
 	size_t strpool_left;
+	struct ksym_table syms; /* its functions and objects by address, for backtraces */
 	struct list_head link;
 };
 
 extern struct list_head module_list;
+
+/* Collects m's named functions and objects from its image, sorted by address (modsyms.c). */
+int module_syms_build(struct module *m, const struct modelf *e, const struct modelf_layout *l,
+		      const u64 vaddr[]);
+void module_syms_free(struct module *m);
 
 /* 0 if the caller may load and unload modules: -EPERM for non-root and inside a silo. */
 int module_may_manage(void);

@@ -231,6 +231,7 @@ static void free_module(struct module *m)
 	void *base = m->base;
 
 	drop_deps(m);
+	module_syms_free(m);
 	kfree(m->exports);
 	kfree(m->modinfo);
 	/* The struct lives in the region's last pages: copy nothing out of it after this. */
@@ -346,6 +347,8 @@ int module_load_image(const void *img, size_t len, const char *fallback_name, ch
 	if (err)
 		goto fail;
 	err = copy_exports(m, &e, l, base, vaddr, why);
+	if (!err)
+		err = module_syms_build(m, &e, l, vaddr);
 	if (err)
 		goto fail;
 	if (e.param) {

@@ -13,7 +13,7 @@
 #define SYS_module_unload 1701
 #define SYS_module_get_symbol 1702
 #define SYS_module_query 1703
-#define PLAN 36
+#define PLAN 38
 
 static char errbuf[192];
 
@@ -106,6 +106,25 @@ static Elf64_Shdr *section(u8 *img, size_t len, const char *name)
 	return NULL;
 }
 
+/* The address /proc/kallsyms gives name (with its "\t[module]" suffix, if any), or 0. */
+static unsigned long long kallsyms_addr(const char *name, const char *module)
+{
+	char line[256], want[160];
+	unsigned long long addr = 0, a;
+	FILE *f = fopen("/proc/kallsyms", "r");
+
+	snprintf(want, sizeof(want), module ? "%s\t[%s]" : "%s", name, module);
+	while (f && !addr && fgets(line, sizeof(line), f)) {
+		char type, sym[160];
+		line[strcspn(line, "\n")] = '\0';
+		if (sscanf(line, "%llx %c %159[^\n]", &a, &type, sym) == 3 && !strcmp(sym, want))
+			addr = a;
+	}
+	if (f)
+		fclose(f);
+	return addr;
+}
+
 static void *read_file(const char *path, size_t *len)
 {
 	FILE *f = fopen(path, "rb");
@@ -176,6 +195,10 @@ int main(int argc, char **argv)
 	       "unloading sample_export first: EBUSY, \"in use by sample_use\" (%s)", errbuf);
 	r = syscall(SYS_module_get_symbol, (int)id_export, "sample_add", &addr);
 	tap_ok(r == 0 && addr >= 0xffffffff80000000ULL, "module_get_symbol(sample_add): an address in the module area (%#llx)", addr);
+	TAP_EQ(kallsyms_addr("sample_add", "sample_export"), addr,
+	       "/proc/kallsyms names sample_add [sample_export] at that address");
+	tap_ok(kallsyms_addr("panic", NULL) >= 0xffffffff80000000ULL,
+	       "/proc/kallsyms lists the kernel's own symbols (panic at %#llx)", kallsyms_addr("panic", NULL));
 	r = syscall(SYS_module_get_symbol, (int)id_export, "sample_export_init", &addr);
 	tap_ok(r == -1 && errno == ENOENT, "module_get_symbol of a name it does not export: ENOENT");
 	r = syscall(SYS_module_get_symbol, 9999, "sample_add", &addr);
