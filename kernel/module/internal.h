@@ -39,13 +39,13 @@ struct module {
 	size_t modinfo_len;
 	char *strpool; /* room for string parameters' values */
 	size_t strpool_left;
-	struct ksym_table syms; /* its functions and objects by address, for backtraces */
+	struct ksym_table syms; /* its functions and objects (unsorted), for backtraces */
 	struct list_head link;
 };
 
 extern struct list_head module_list;
 
-/* Collects m's named functions and objects from its image, sorted by address (modsyms.c). */
+/* Collects m's named functions and objects from its image (modsyms.c). */
 int module_syms_build(struct module *m, const struct modelf *e, const struct modelf_layout *l,
 		      const u64 vaddr[]);
 void module_syms_free(struct module *m);

@@ -1,5 +1,5 @@
 /* kernel/module/modsyms.c: a loaded module's own symbols, so that backtraces and /proc/kallsyms name
- * code in modules: its function and object symbols, sorted by address when it is loaded. */
+ * code in modules: its function and object symbols, kept while it is loaded. */
 #include <granary/errno.h>
 #include <granary/ksyms.h>
 #include <granary/seqbuf.h>
@@ -17,64 +17,34 @@ static bool wanted(const struct modelf *e, const struct modelf_layout *l, unsign
 		return false;
 	if (y->st_shndx == SHN_UNDEF || y->st_shndx >= SHN_LORESERVE)
 		return false;
-	return l->region[y->st_shndx] != MODELF_NOT_LOADED && *modelf_sym_name(e, i);
-}
-
-/* Restores the heap order (largest address on top) below slot i of a[0..n). */
-static void sift_down(struct ksym *a, u64 i, u64 n)
-{
-	for (u64 c; (c = 2 * i + 1) < n; i = c) {
-		struct ksym t;
-		if (c + 1 < n && a[c + 1].addr > a[c].addr)
-			c++;
-		if (a[i].addr >= a[c].addr)
-			return;
-		t = a[i], a[i] = a[c], a[c] = t;
-	}
-}
-
-static void sort_by_address(struct ksym *a, u64 n)
-{
-	for (u64 i = n / 2; i-- > 0;)
-		sift_down(a, i, n);
-	for (u64 end = n; end-- > 1;) {
-		struct ksym t = a[0];
-		a[0] = a[end], a[end] = t;
-		sift_down(a, 0, end);
-	}
+	return l->region[y->st_shndx] != MODELF_NOT_LOADED && e->str[y->st_name]; /* parse checked */
 }
 
 int module_syms_build(struct module *m, const struct modelf *e, const struct modelf_layout *l,
 		      const u64 vaddr[])
 {
-	u64 n = 0, bytes = 0, k = 0, at = 0;
+	u64 n = 0, k = 0;
 	struct ksym *syms;
 	char *names;
 
 	for (unsigned i = 1; i < e->nsym; i++)
-		if (wanted(e, l, i)) {
-			n++;
-			bytes += strlen(modelf_sym_name(e, i)) + 1;
-		}
+		n += wanted(e, l, i);
 	if (!n)
 		return 0;
-	syms = kmalloc(n * sizeof(*syms) + bytes, 0);
+	/* The names stay where the string table had them: one copy, no lengths to measure. */
+	syms = kmalloc(n * sizeof(*syms) + e->str_size, 0);
 	if (!syms)
 		return -ENOMEM;
 	names = (char *)(syms + n);
+	memcpy(names, e->str, e->str_size);
 	for (unsigned i = 1; i < e->nsym; i++) {
-		const char *name = modelf_sym_name(e, i);
-		size_t len = strlen(name) + 1;
 		if (!wanted(e, l, i))
 			continue;
 		modelf_sym_addr(e, l, vaddr, i, &syms[k].addr);
 		syms[k].size = e->sym[i].st_size > 0xffffffffull ? 0xffffffffu : (u32)e->sym[i].st_size;
-		syms[k].name = (u32)at;
-		memcpy(names + at, name, len);
-		at += len;
+		syms[k].name = e->sym[i].st_name;
 		k++;
 	}
-	sort_by_address(syms, n);
 	m->syms = (struct ksym_table){ syms, n, names };
 	return 0;
 }
@@ -101,8 +71,23 @@ const char *module_address_lookup(u64 addr, u64 *offset, u64 *size, const char *
 {
 	struct module *m = module_at(addr);
 
+	const struct ksym *best = NULL;
+
 	*modname = m ? m->name : NULL;
-	return m && m->syms.count ? ksyms_lookup_in(&m->syms, addr, offset, size) : NULL;
+	/* Unsorted, so a scan: lookups are for backtraces and /proc/kallsyms, loads are many more. */
+	for (u64 i = 0; m && i < m->syms.count; i++) {
+		const struct ksym *y = &m->syms.syms[i];
+		if (y->addr <= addr && (!best || y->addr > best->addr))
+			best = y;
+	}
+	/* A sized symbol covers [addr, addr + size) only. */
+	if (!best || (best->size && addr - best->addr >= best->size))
+		return NULL;
+	if (offset)
+		*offset = addr - best->addr;
+	if (size)
+		*size = best->size;
+	return m->syms.names + best->name;
 }
 
 /* The modules' lines of /proc/kallsyms: "address type name\t[module]". */

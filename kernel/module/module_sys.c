@@ -219,8 +219,12 @@ SYSCALL_DEFINE3(module_unload, const char __user *, name, char __user *, errbuf,
 	return unload_user(name, errbuf, errlen);
 }
 
+/* Unloading never waits (O_NONBLOCK is how it always behaves); forcing it (O_TRUNC, rmmod -f)
+ * past users is not offered. */
 SYSCALL_DEFINE2(delete_module, const char __user *, name, unsigned, flags)
 {
+	if (flags & O_TRUNC)
+		return -EOPNOTSUPP;
 	return unload_user(name, NULL, 0);
 }
 

@@ -4,6 +4,7 @@
 #include "tap.h"
 
 #include <elf.h>
+#include <fcntl.h>
 #include <sys/syscall.h>
 #include <sys/sysinfo.h>
 #include <sys/utsname.h>
@@ -13,7 +14,7 @@
 #define SYS_module_unload 1701
 #define SYS_module_get_symbol 1702
 #define SYS_module_query 1703
-#define PLAN 38
+#define PLAN 39
 
 static char errbuf[192];
 
@@ -271,7 +272,10 @@ int main(int argc, char **argv)
 	tap_ok(r == -1 && errno == EFAULT, "a bad buffer pointer: EFAULT");
 	r = syscall(SYS_init_module, img, len, "");
 	tap_ok(r == 0 && listed("sample_export"), "Linux's init_module loads it too");
-	r = syscall(SYS_delete_module, "sample_export", 0);
+	r = syscall(SYS_delete_module, "sample_export", O_NONBLOCK | O_TRUNC);
+	tap_ok(r == -1 && errno == EOPNOTSUPP && listed("sample_export"),
+	       "a forced delete_module (O_TRUNC): EOPNOTSUPP, and the module stays");
+	r = syscall(SYS_delete_module, "sample_export", O_NONBLOCK | O_EXCL);
 	tap_ok(r == 0 && !listed("sample_export"), "and delete_module unloads it");
 	free(img);
 	free(bad);
