@@ -153,7 +153,7 @@ first_prompt() {
 	wait_prompt 5
 }
 
-plan 17
+plan 18
 
 # A FAT disk for the module checks, made with mtools (no root, no loop device).
 truncate -s 2M "$tmp/fat.img" && mformat -i "$tmp/fat.img" :: >/dev/null &&
@@ -195,6 +195,7 @@ check_cmd modinfo 'modinfo fat' 'modinfo fat names the module file and its licen
 check_cmd vda 'modprobe virtio_blk && ls /dev/vda' 'modprobe virtio_blk gives /dev/vda' '^/dev/vda$'
 check_cmd fatmount 'insmod fat && mount -t vfat /dev/vda /mnt && cat /mnt/hello.txt' \
 	'insmod fat, mount -t vfat /dev/vda /mnt, cat a file' '^hello from granary$'
+check_cmd lsmnt 'ls /mnt' 'ls /mnt lists the file mcopy put there' '^HELLO\.TXT$'
 check_cmd rmmodbusy 'rmmod fat' 'rmmod fat while mounted is refused, naming why' \
 	'rmmod: cannot unload fat: fat is in use'
 check_cmd umount 'umount /mnt && rmmod fat && echo unloaded' \
