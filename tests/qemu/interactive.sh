@@ -153,7 +153,7 @@ first_prompt() {
 	wait_prompt 5
 }
 
-plan 18
+plan 20
 
 # A FAT disk for the module checks, made with mtools (no root, no loop device).
 truncate -s 2M "$tmp/fat.img" && mformat -i "$tmp/fat.img" :: >/dev/null &&
@@ -200,6 +200,10 @@ check_cmd rmmodbusy 'rmmod fat' 'rmmod fat while mounted is refused, naming why'
 	'rmmod: cannot unload fat: fat is in use'
 check_cmd umount 'umount /mnt && rmmod fat && echo unloaded' \
 	'after umount, rmmod fat unloads it' '^unloaded$'
+check_cmd vdabusy '(exec 3</dev/vda; rmmod virtio_blk)' 'rmmod virtio_blk while /dev/vda is open is refused' \
+	'rmmod: cannot unload virtio_blk: virtio_blk is in use'
+check_cmd vdagone 'rmmod virtio_blk && ls /dev/vda' 'closed, rmmod virtio_blk unloads it and /dev/vda goes' \
+	'ls: /dev/vda: No such file or directory'
 
 # ^C: the tty turns it into SIGINT for the foreground job; the shell prints a new prompt.
 desc="^C stops 'sleep 100' and the prompt is back within 1 s"
