@@ -135,8 +135,9 @@ endif
 endif
 kmods := $(foreach m,$(kbuild-mods),$(O)/modules/$(notdir $(m)).ko)
 
-# Whether an object is compiled for a module (-DMODULE) is part of how it is built: a stamp per
-# object, rewritten only when that changes, makes a y<->m switch recompile exactly its objects.
+# Whether an object is compiled for a module (-DMODULE), and the unit it is named after, are part of
+# how it is built: a stamp per object, rewritten only when that changes, makes a y<->m switch
+# recompile exactly its objects.
 define modflag_stamp
 ifneq ($(2),$$(strip $$(file < $(O)/.modflag/$(1))))
   $$(shell mkdir -p $$(dir $(O)/.modflag/$(1)))
@@ -144,8 +145,8 @@ ifneq ($(2),$$(strip $$(file < $(O)/.modflag/$(1))))
 endif
 endef
 ifneq ($(need-config),)
-$(foreach o,$(kbuild-y),$(eval $(call modflag_stamp,$(o),y)))
-$(foreach o,$(kbuild-m),$(eval $(call modflag_stamp,$(o),m)))
+$(foreach o,$(kbuild-y),$(eval $(call modflag_stamp,$(o),y $(modfile-$(o)))))
+$(foreach o,$(kbuild-m),$(eval $(call modflag_stamp,$(o),m $(modfile-$(o)))))
 endif
 $(kobjs) $(mobjs): $(O)/%.o: $(O)/.modflag/%.o
 
@@ -159,10 +160,14 @@ $(O)/%.o: %.S $(O)/.flags | $(AUTOCONF_MK)
 	$(call msg,AS,$@)mkdir -p $(@D) && $(CC) $(KAFLAGS) -MD -MF $@.d -c -o $@ $<
 	$(Q)$(fixdep)
 
-# Module objects see MODULE defined. A module's objects are joined into one ET_REL .ko.
+# Every object, built in or not, is compiled with the name of the module it is (part of) as
+# KBUILD_MODNAME and that unit's path as KBUILD_MODFILE, as Linux does: built in, module.h files
+# its .modinfo tags and parameters under that name ("fat.license=GPL"). Module objects see MODULE
+# defined; a module's objects are joined into one ET_REL .ko.
+$(foreach o,$(kbuild-y) $(kbuild-m),$(eval $(O)/$(o): KCFLAGS += \
+	-DKBUILD_MODNAME='"$(notdir $(modfile-$(o)))"' -DKBUILD_MODFILE='"$(modfile-$(o))"'))
 $(mobjs): KCFLAGS += -DMODULE
 define kmod_rule
-$(addprefix $(O)/,$(modparts-$(1))): KCFLAGS += -DKBUILD_MODNAME='"$(notdir $(1))"'
 $(O)/modules/$(notdir $(1)).ko: $(addprefix $(O)/,$(modparts-$(1)))
 	$$(call msg,LD [M],$$@)mkdir -p $$(@D) && $$(LD) -r -o $$@ $$^
 endef
