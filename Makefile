@@ -177,6 +177,16 @@ $(foreach m,$(kbuild-mods),$(eval $(call kmod_rule,$(m))))
 $(O)/modules/modules.dep: $(kmods) $(O)/granary.elf tools/gen-modules-dep
 	$(call msg,GEN,$@)mkdir -p $(@D) && tools/gen-modules-dep --nm $(NM) --kernel $(O)/granary.elf --out $@ $(kmods)
 
+# What is built in, as Linux's modules.builtin.modinfo and modules.builtin give it to modinfo and
+# modprobe: the tags the kernel keeps ("fat.license=GPL", NUL-separated), cut out of the image, and
+# one kernel/DIR/NAME.ko line per built-in module from their file tags ("fat.file=fs/fat/fat").
+$(O)/modules/modules.builtin.modinfo: $(O)/granary.elf
+	$(call msg,GEN,$@)mkdir -p $(@D) && $(OBJCOPY) -O binary --only-section=.modinfo $< $@ && chmod 644 $@
+$(O)/modules/modules.builtin: $(O)/modules/modules.builtin.modinfo
+	$(call msg,GEN,$@)tr '\0' '\n' < $< | sed -n 's/^[A-Za-z0-9_]*\.file=//p' | awk '!seen[$$0]++' | \
+		sed 's:.*:kernel/&.ko:' > $@.tmp && mv $@.tmp $@
+builtin-lists := $(O)/modules/modules.builtin $(O)/modules/modules.builtin.modinfo
+
 # The framebuffer console's font: a PSF from Debian's console-setup-linux, unpacked
 # at build time and embedded with .incbin by drivers/console/font8x16.S.
 FONT_PSF ?= /usr/share/consolefonts/Uni2-VGA16.psf.gz
@@ -217,7 +227,7 @@ $(O)/granary.elf: $(O)/.tmp_granary.elf
 endif
 
 kernel: $(O)/granary.elf
-modules: $(kmods) $(O)/modules/modules.dep
+modules: $(kmods) $(O)/modules/modules.dep $(builtin-lists)
 
 # ---------------------------------------------------------------- user programs
 
@@ -231,7 +241,8 @@ INITRAMFS_ROOT := $(O)/initramfs-root
 # The staging tree: userland/rootfs/, the modules, the user programs and busybox with a link per
 # applet (after the programs, which keep their names); empty mount points; /etc/mtab as on Linux.
 INITRAMFS_DIRS := proc dev tmp mnt root home
-$(O)/initramfs.cpio: $(shell find userland/rootfs -print 2>/dev/null) $(kmods) $(O)/modules/modules.dep $(uprogs) $(uobj)/.install \
+$(O)/initramfs.cpio: $(shell find userland/rootfs -print 2>/dev/null) $(kmods) $(O)/modules/modules.dep \
+		$(builtin-lists) $(uprogs) $(uobj)/.install \
 		$(ubusybox) tools/mkinitramfs tools/busybox-links
 	$(call msg,CPIO,$@)rm -rf $(INITRAMFS_ROOT) && mkdir -p $(INITRAMFS_ROOT) && \
 		cp -a userland/rootfs/. $(INITRAMFS_ROOT)/ && \
@@ -240,7 +251,7 @@ $(O)/initramfs.cpio: $(shell find userland/rootfs -print 2>/dev/null) $(kmods) $
 		ln -sfn /proc/mounts $(INITRAMFS_ROOT)/etc/mtab && \
 		mkdir -p $(INITRAMFS_ROOT)/lib/modules/$(RELEASE) && \
 		$(foreach k,$(kmods),$(OBJCOPY) --strip-debug $(k) $(INITRAMFS_ROOT)/lib/modules/$(RELEASE)/$(notdir $(k)) &&) \
-		cp $(O)/modules/modules.dep $(INITRAMFS_ROOT)/lib/modules/$(RELEASE)/ && \
+		cp $(O)/modules/modules.dep $(builtin-lists) $(INITRAMFS_ROOT)/lib/modules/$(RELEASE)/ && \
 		$(call uinstall-cmds,$(INITRAMFS_ROOT)) $(call ubusybox-cmd,$(INITRAMFS_ROOT)) \
 		$(if $(ubusybox),tools/busybox-links $(INITRAMFS_ROOT) $(ubusybox) >/dev/null &&) \
 		tools/mkinitramfs $(INITRAMFS_ROOT) $@
