@@ -135,8 +135,9 @@ endif
 endif
 kmods := $(foreach m,$(kbuild-mods),$(O)/modules/$(notdir $(m)).ko)
 
-# Whether an object is compiled for a module (-DMODULE) is part of how it is built: a stamp per
-# object, rewritten only when that changes, makes a y<->m switch recompile exactly its objects.
+# Whether an object is compiled for a module (-DMODULE), and the unit it is named after, are part of
+# how it is built: a stamp per object, rewritten only when that changes, makes a y<->m switch
+# recompile exactly its objects.
 define modflag_stamp
 ifneq ($(2),$$(strip $$(file < $(O)/.modflag/$(1))))
   $$(shell mkdir -p $$(dir $(O)/.modflag/$(1)))
@@ -144,8 +145,8 @@ ifneq ($(2),$$(strip $$(file < $(O)/.modflag/$(1))))
 endif
 endef
 ifneq ($(need-config),)
-$(foreach o,$(kbuild-y),$(eval $(call modflag_stamp,$(o),y)))
-$(foreach o,$(kbuild-m),$(eval $(call modflag_stamp,$(o),m)))
+$(foreach o,$(kbuild-y),$(eval $(call modflag_stamp,$(o),y $(modfile-$(o)))))
+$(foreach o,$(kbuild-m),$(eval $(call modflag_stamp,$(o),m $(modfile-$(o)))))
 endif
 $(kobjs) $(mobjs): $(O)/%.o: $(O)/.modflag/%.o
 
@@ -159,10 +160,14 @@ $(O)/%.o: %.S $(O)/.flags | $(AUTOCONF_MK)
 	$(call msg,AS,$@)mkdir -p $(@D) && $(CC) $(KAFLAGS) -MD -MF $@.d -c -o $@ $<
 	$(Q)$(fixdep)
 
-# Module objects see MODULE defined. A module's objects are joined into one ET_REL .ko.
+# Every object, built in or not, is compiled with the name of the module it is (part of) as
+# KBUILD_MODNAME and that unit's path as KBUILD_MODFILE, as Linux does: built in, module.h files
+# its .modinfo tags and parameters under that name ("fat.license=GPL"). Module objects see MODULE
+# defined; a module's objects are joined into one ET_REL .ko.
+$(foreach o,$(kbuild-y) $(kbuild-m),$(eval $(O)/$(o): KCFLAGS += \
+	-DKBUILD_MODNAME='"$(notdir $(modfile-$(o)))"' -DKBUILD_MODFILE='"$(modfile-$(o))"'))
 $(mobjs): KCFLAGS += -DMODULE
 define kmod_rule
-$(addprefix $(O)/,$(modparts-$(1))): KCFLAGS += -DKBUILD_MODNAME='"$(notdir $(1))"'
 $(O)/modules/$(notdir $(1)).ko: $(addprefix $(O)/,$(modparts-$(1)))
 	$$(call msg,LD [M],$$@)mkdir -p $$(@D) && $$(LD) -r -o $$@ $$^
 endef
@@ -171,6 +176,16 @@ $(foreach m,$(kbuild-mods),$(eval $(call kmod_rule,$(m))))
 # modules.dep from each module's undefined symbols and the others' exports, as depmod makes it.
 $(O)/modules/modules.dep: $(kmods) $(O)/granary.elf tools/gen-modules-dep
 	$(call msg,GEN,$@)mkdir -p $(@D) && tools/gen-modules-dep --nm $(NM) --kernel $(O)/granary.elf --out $@ $(kmods)
+
+# What is built in, as Linux's modules.builtin.modinfo and modules.builtin give it to modinfo and
+# modprobe: the tags the kernel keeps ("fat.license=GPL", NUL-separated), cut out of the image, and
+# one kernel/DIR/NAME.ko line per built-in module from their file tags ("fat.file=fs/fat/fat").
+$(O)/modules/modules.builtin.modinfo: $(O)/granary.elf
+	$(call msg,GEN,$@)mkdir -p $(@D) && $(OBJCOPY) -O binary --only-section=.modinfo $< $@ && chmod 644 $@
+$(O)/modules/modules.builtin: $(O)/modules/modules.builtin.modinfo
+	$(call msg,GEN,$@)tr '\0' '\n' < $< | sed -n 's/^[A-Za-z0-9_]*\.file=//p' | awk '!seen[$$0]++' | \
+		sed 's:.*:kernel/&.ko:' > $@.tmp && mv $@.tmp $@
+builtin-lists := $(O)/modules/modules.builtin $(O)/modules/modules.builtin.modinfo
 
 # The framebuffer console's font: a PSF from Debian's console-setup-linux, unpacked
 # at build time and embedded with .incbin by drivers/console/font8x16.S.
@@ -212,7 +227,7 @@ $(O)/granary.elf: $(O)/.tmp_granary.elf
 endif
 
 kernel: $(O)/granary.elf
-modules: $(kmods) $(O)/modules/modules.dep
+modules: $(kmods) $(O)/modules/modules.dep $(builtin-lists)
 
 # ---------------------------------------------------------------- user programs
 
@@ -226,7 +241,8 @@ INITRAMFS_ROOT := $(O)/initramfs-root
 # The staging tree: userland/rootfs/, the modules, the user programs and busybox with a link per
 # applet (after the programs, which keep their names); empty mount points; /etc/mtab as on Linux.
 INITRAMFS_DIRS := proc dev tmp mnt root home
-$(O)/initramfs.cpio: $(shell find userland/rootfs -print 2>/dev/null) $(kmods) $(O)/modules/modules.dep $(uprogs) $(uobj)/.install \
+$(O)/initramfs.cpio: $(shell find userland/rootfs -print 2>/dev/null) $(kmods) $(O)/modules/modules.dep \
+		$(builtin-lists) $(uprogs) $(uobj)/.install \
 		$(ubusybox) tools/mkinitramfs tools/busybox-links
 	$(call msg,CPIO,$@)rm -rf $(INITRAMFS_ROOT) && mkdir -p $(INITRAMFS_ROOT) && \
 		cp -a userland/rootfs/. $(INITRAMFS_ROOT)/ && \
@@ -235,7 +251,7 @@ $(O)/initramfs.cpio: $(shell find userland/rootfs -print 2>/dev/null) $(kmods) $
 		ln -sfn /proc/mounts $(INITRAMFS_ROOT)/etc/mtab && \
 		mkdir -p $(INITRAMFS_ROOT)/lib/modules/$(RELEASE) && \
 		$(foreach k,$(kmods),$(OBJCOPY) --strip-debug $(k) $(INITRAMFS_ROOT)/lib/modules/$(RELEASE)/$(notdir $(k)) &&) \
-		cp $(O)/modules/modules.dep $(INITRAMFS_ROOT)/lib/modules/$(RELEASE)/ && \
+		cp $(O)/modules/modules.dep $(builtin-lists) $(INITRAMFS_ROOT)/lib/modules/$(RELEASE)/ && \
 		$(call uinstall-cmds,$(INITRAMFS_ROOT)) $(call ubusybox-cmd,$(INITRAMFS_ROOT)) \
 		$(if $(ubusybox),tools/busybox-links $(INITRAMFS_ROOT) $(ubusybox) >/dev/null &&) \
 		tools/mkinitramfs $(INITRAMFS_ROOT) $@

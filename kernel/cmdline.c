@@ -1,7 +1,9 @@
-/* kernel/cmdline.c: parsing the kernel command line and dispatching to KERNEL_PARAM() handlers.
- * The splitting and table lookup are pure (host-tested); cmdline_parse() binds them to .kparam. */
+/* kernel/cmdline.c: parsing the kernel command line and dispatching to KERNEL_PARAM() handlers and
+ * built-in modules' parameters ("fat.x=1"). The splitting and table lookup are pure (host-tested);
+ * cmdline_parse() binds them to .kparam. */
 #include <granary/cmdline.h>
 #include <granary/errno.h>
+#include <granary/module.h>
 #include <granary/printk.h>
 #include <granary/string.h>
 
@@ -73,9 +75,17 @@ int cmdline_parse_table(char *line, const struct kparam *params, size_t n, cmdli
 extern const struct kparam __kparam_start[], __kparam_end[];
 
 static char saved_line[CMDLINE_MAX];
+/* The split words: kept, as a built-in module's string parameter points into them. */
+static char words[CMDLINE_MAX];
 
+/* A word no KERNEL_PARAM() takes is a built-in module's parameter ("module.param") or unknown; a
+ * bad word is warned about and skipped, never fatal. */
 static void report(const char *name, const char *val, int err)
 {
+	if (err == -ENOENT && strchr(name, '.'))
+		err = module_builtin_param(name, val);
+	if (!err)
+		return;
 	if (err == -ENOENT)
 		pr_warn("cmdline: unknown parameter '%s' ignored\n", name);
 	else
@@ -85,14 +95,13 @@ static void report(const char *name, const char *val, int err)
 
 void cmdline_parse(const char *bootloader_line)
 {
-	char work[CMDLINE_MAX];
 	size_t n = __kparam_end - __kparam_start;
 
 	/* The built-in line comes first so the boot loader's words override it. */
 	snprintf(saved_line, sizeof(saved_line), "%s%s%s", CONFIG_CMDLINE,
 		 CONFIG_CMDLINE[0] && bootloader_line[0] ? " " : "", bootloader_line);
-	strlcpy(work, saved_line, sizeof(work));
-	cmdline_parse_table(work, __kparam_start, n, report);
+	strlcpy(words, saved_line, sizeof(words));
+	cmdline_parse_table(words, __kparam_start, n, report);
 }
 
 const char *cmdline_get(void)

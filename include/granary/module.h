@@ -20,22 +20,40 @@ struct kernel_symbol {
 #define EXPORT_SYMBOL(sym) __EXPORT_SYMBOL(sym, "__ksymtab")
 #define EXPORT_SYMBOL_GPL(sym) __EXPORT_SYMBOL(sym, "__ksymtab_gpl")
 
+/* In a .ko, tags and parameters have their plain names. Built in, the build names every object
+ * after its unit (KBUILD_MODNAME, as Linux does) and they carry that name: the kernel image keeps
+ * "fat.license=GPL" in its .modinfo (modules.builtin.modinfo is cut from it) and a parameter
+ * "sample_use.sample_base", which the command line sets. */
+#ifdef MODULE
+#define __MODULE_PREFIX ""
+#else
+#define __MODULE_PREFIX KBUILD_MODNAME "."
+#endif
+
 /* "tag=value" strings in .modinfo: what modinfo shows and the loader checks. */
 #define __MODINFO_ID2(a, b) a##b
 #define __MODINFO_ID(a, b) __MODINFO_ID2(a, b)
 #define MODULE_INFO(tag, info)                                                                   \
 	static const char __MODINFO_ID(__modinfo_##tag, __COUNTER__)[] __section(".modinfo") __used \
-		__aligned(1) = #tag "=" info
-#define MODULE_LICENSE(s) MODULE_INFO(license, s)
+		__aligned(1) = __MODULE_PREFIX #tag "=" info
+/* Built in, the license also records the unit as a built-in module, as in Linux (every module has
+ * one): "NAME.file=DIR/NAME" is how the kernel knows the name and the build writes modules.builtin. */
+#ifdef MODULE
+#define __MODULE_FILE
+#else
+#define __MODULE_FILE MODULE_INFO(file, KBUILD_MODFILE);
+#endif
+#define MODULE_LICENSE(s) __MODULE_FILE MODULE_INFO(license, s)
 #define MODULE_DESCRIPTION(s) MODULE_INFO(description, s)
 #define MODULE_AUTHOR(s) MODULE_INFO(author, s)
 #define MODULE_VERSION(s) MODULE_INFO(version, s)
 
 /* Parameters: module_param(name, type, perm) with type int, uint, bool or charp, set at load
- * time from "name=value" (and, built in, from the kernel command line as "module.name=value"). */
+ * time from "name=value" (and, built in, from the kernel command line as "module.name=value",
+ * before the initcalls run). */
 enum module_param_type { MPT_INT, MPT_UINT, MPT_BOOL, MPT_CHARP };
 struct module_param {
-	const char *name;
+	const char *name; /* built in: "module.name" */
 	enum module_param_type type;
 	void *ptr;
 	u16 perm;
@@ -46,7 +64,7 @@ struct module_param {
 #define __MPT_charp MPT_CHARP
 #define module_param(var, type, perm)                                                       \
 	static const struct module_param __param_##var __section("__param") __used __aligned(8) = \
-		{ #var, __MPT_##type, &var, perm };                                            \
+		{ __MODULE_PREFIX #var, __MPT_##type, &var, perm };                            \
 	MODULE_INFO(parmtype, #var ":" #type)
 #define MODULE_PARM_DESC(var, desc) MODULE_INFO(parm, #var ":" desc)
 
@@ -87,6 +105,14 @@ static inline void module_kallsyms_show(struct seqbuf *s, bool addresses)
 	(void)s, (void)addresses;
 }
 #endif
+
+/* Whether a module called name is built into the kernel: its MODULE_LICENSE() left a "name.file="
+ * tag in the image's .modinfo. Such a name cannot be loaded (-EEXIST) nor unloaded (-ENOENT). */
+bool module_builtin(const char *name);
+/* Sets a built-in module's parameter from the command line: name is "module.param", val NULL for a
+ * bare word, else kept for good (a charp points at it). 0; -ENOENT if no built-in module has that
+ * parameter; -EINVAL for a bad value. */
+int module_builtin_param(const char *name, const char *val);
 
 typedef int (*initcall_t)(void);
 typedef void (*exitcall_t)(void);

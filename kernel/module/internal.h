@@ -65,4 +65,14 @@ int module_unload(struct module *m, char *why, size_t size);
 /* The kernel's export called name: 0 and *addr, or -ENOENT. */
 int ksymtab_lookup(const char *name, u64 *addr);
 
+/* The parameter called name in tab[0..n), or NULL. */
+const struct module_param *module_param_find(const struct module_param *tab, size_t n, const char *name);
+/* Parses val (NULL: a bare name, true for a bool, "" otherwise) into p's variable: 0, or -EINVAL for
+ * a bad value. A charp gets a copy in *pool, *left bytes (both advanced; -ENOSPC if short), or,
+ * with pool NULL, val itself, which must then outlive the variable. */
+int module_param_set(const struct module_param *p, const char *val, char **pool, size_t *left);
+/* The value of tag in a .modinfo blob (len bytes of NUL-terminated "tag=value" strings, or with
+ * mod given, built-in style "mod.tag=value"), or NULL. An unterminated last string is skipped. */
+const char *modinfo_find(const char *info, size_t len, const char *mod, const char *tag);
+
 #endif

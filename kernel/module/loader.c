@@ -147,52 +147,13 @@ static void drop_deps(struct module *m)
 
 /* ---- parameters ---- */
 
-static int set_param(struct module *m, const struct module_param *p, const char *val)
-{
-	u64 u;
-	s64 s;
-
-	switch (p->type) {
-	case MPT_INT:
-		if (kstrtos64(val, &s) || s < -2147483648LL || s > 2147483647LL)
-			return -EINVAL;
-		*(int *)p->ptr = (int)s;
-		return 0;
-	case MPT_UINT:
-		if (kstrtou64(val, &u) || u > 0xffffffffULL)
-			return -EINVAL;
-		*(unsigned *)p->ptr = (unsigned)u;
-		return 0;
-	case MPT_BOOL:
-		if (!strcmp(val, "1") || !strcmp(val, "y") || !strcmp(val, "Y") || !strcmp(val, "true"))
-			*(bool *)p->ptr = true;
-		else if (!strcmp(val, "0") || !strcmp(val, "n") || !strcmp(val, "N") || !strcmp(val, "false"))
-			*(bool *)p->ptr = false;
-		else
-			return -EINVAL;
-		return 0;
-	case MPT_CHARP: {
-		/* The string lives in the module's data region's tail, freed with the module. */
-		size_t len = strlen(val) + 1;
-		if (len > m->strpool_left)
-			return -ENOSPC;
-		memcpy(m->strpool, val, len);
-		*(char **)p->ptr = m->strpool;
-		m->strpool += len;
-		m->strpool_left -= len;
-		return 0;
-	}
-	}
-	return -EINVAL;
-}
-
 /* Applies "name=value name2=value2" (kernel copy, changed in place) to the module's parameters. */
 static int apply_params(struct module *m, const struct module_param *params, unsigned n, char *args,
 			struct modelf_err *why)
 {
 	while (args && *args) {
 		char *end, *val;
-		const struct module_param *p = NULL;
+		const struct module_param *p;
 		int err;
 
 		while (*args == ' ')
@@ -205,15 +166,14 @@ static int apply_params(struct module *m, const struct module_param *params, uns
 		val = strchr(args, '=');
 		if (val)
 			*val++ = '\0';
-		for (unsigned i = 0; i < n && !p; i++)
-			if (!strcmp(params[i].name, args))
-				p = &params[i];
+		p = module_param_find(params, n, args);
 		if (!p) {
 			why->err = -EINVAL;
 			snprintf(why->msg, sizeof(why->msg), "unknown parameter %.48s", args);
 			return -EINVAL;
 		}
-		err = set_param(m, p, val ? val : (p->type == MPT_BOOL ? "1" : ""));
+		/* A string's copy lives in the module's data region's tail, freed with the module. */
+		err = module_param_set(p, val, &m->strpool, &m->strpool_left);
 		if (err) {
 			why->err = err;
 			snprintf(why->msg, sizeof(why->msg), "bad value for parameter %.48s", args);
@@ -311,6 +271,10 @@ int module_load_image(const void *img, size_t len, const char *fallback_name, ch
 		goto out;
 	}
 	err = -EEXIST;
+	if (module_builtin(name)) {
+		snprintf(why->msg, sizeof(why->msg), "%s is built into the kernel", name);
+		goto out;
+	}
 	if (module_find(name)) {
 		snprintf(why->msg, sizeof(why->msg), "%s is already loaded", name);
 		goto out;

@@ -133,6 +133,11 @@ static long do_load(int how, const void __user *src, u64 len, const char __user 
 		} else if (arg) {
 			path = arg, arg = NULL, r = 0;
 		}
+		if (!r && how == MODULE_LOAD_NAME && module_builtin(arg)) {
+			/* Said before looking for a file: a built-in module has none. */
+			r = why.err = -EEXIST;
+			snprintf(why.msg, sizeof(why.msg), "%.48s is built into the kernel", arg);
+		}
 		kfree(arg);
 		if (!r) {
 			name_from_path(path, name, sizeof(name));
@@ -206,9 +211,10 @@ static long unload_user(const char __user *uname, char __user *errbuf, u64 errle
 	if (r < 0)
 		return r == -ENAMETOOLONG ? -ENOENT : r;
 	m = module_find(name);
-	if (!m)
-		return -ENOENT;
-	r = module_unload(m, why, sizeof(why));
+	if (!m && module_builtin(name))
+		snprintf(why, sizeof(why), "%s is built into the kernel and cannot be unloaded", name);
+	/* Nothing loaded goes by that name: -ENOENT, as Linux's delete_module says for a built-in. */
+	r = m ? module_unload(m, why, sizeof(why)) : -ENOENT;
 	if (r && errbuf && errlen && why[0])
 		copy_to_user(errbuf, why, strlen(why) + 1 > errlen ? errlen : strlen(why) + 1);
 	return r;
@@ -245,20 +251,6 @@ SYSCALL_DEFINE3(module_get_symbol, int, id, const char __user *, uname, u64 __us
 	return -ENOENT; /* not exported (even if the module defines it) */
 }
 
-static const char *modinfo_value(const struct module *m, const char *key)
-{
-	size_t klen = strlen(key);
-
-	for (size_t off = 0; m->modinfo && off < m->modinfo_len;) {
-		const char *s = m->modinfo + off;
-		size_t len = strnlen(s, m->modinfo_len - off);
-		if (len > klen && !strncmp(s, key, klen) && s[klen] == '=')
-			return s + klen + 1;
-		off += len + 1;
-	}
-	return NULL;
-}
-
 SYSCALL_DEFINE3(module_query, int, id, struct granary_module_info __user *, uinfo, unsigned, flags)
 {
 	struct granary_module_info info;
@@ -277,7 +269,7 @@ SYSCALL_DEFINE3(module_query, int, id, struct granary_module_info __user *, uinf
 		return -ENOENT;
 	memset(&info, 0, sizeof(info));
 	strlcpy(info.name, m->name, sizeof(info.name));
-	version = modinfo_value(m, "version");
+	version = modinfo_find(m->modinfo, m->modinfo_len, NULL, "version");
 	strlcpy(info.version, version ? version : "", sizeof(info.version));
 	info.size = m->size;
 	info.address = (u64)(uintptr_t)m->base;

@@ -23,7 +23,7 @@ set_opt() { # NAME VALUE: edit .config as menuconfig's save would
 	if [ "$2" = n ]; then echo "# CONFIG_$1 is not set" >> "$c/.config"; else echo "CONFIG_$1=$2" >> "$c/.config"; fi
 }
 
-plan 15
+plan 21
 
 rm -rf "$c" "$cl"
 check "make defconfig writes .config from configs/defconfig" \
@@ -65,6 +65,31 @@ check "V=1 shows the full compiler command" eval 'mk O="$c" V=1 && grep -q -- "-
 check "no loadable segment of the kernel is both writable and executable" \
 	eval '! readelf -lW "$c/granary.elf" | awk "/LOAD/ && \$7 ~ /W/ && \$7 ~ /E/" | grep -q .'
 check "grub-file accepts the kernel as multiboot2" grub-file --is-x86-multiboot2 "$c/granary.elf"
+
+# y <-> m: the switched unit's objects (and only they) are recompiled; what is built in is listed in
+# modules.builtin and modules.builtin.modinfo (cut from the image), installed beside modules.dep.
+fat_objs=$(sed -n 's/^fat-y := //p' fs/fat/Kbuild | tr ' ' '\n' | sed 's:^:fs/fat/:' | sort | tr '\n' ' ' | sed 's/ $//')
+lib_modules() { echo "$c"/initramfs-root/lib/modules/*; }
+set_opt FAT_FS y
+mk O="$c"
+expect_compiled "FAT_FS m -> y recompiles exactly fat's objects" "$fat_objs"
+check "FAT_FS=y: modules.builtin lists kernel/fs/fat/fat.ko, in the build and the initramfs" \
+	eval 'grep -qx kernel/fs/fat/fat.ko "$c/modules/modules.builtin" &&
+	      cmp -s "$c/modules/modules.builtin" "$(lib_modules)/modules.builtin"'
+check "FAT_FS=y: modules.builtin.modinfo holds fat.file=fs/fat/fat and fat.license=GPL, installed too" \
+	eval 'tr "\\0" "\\n" < "$c/modules/modules.builtin.modinfo" | grep -qx fat.file=fs/fat/fat &&
+	      tr "\\0" "\\n" < "$c/modules/modules.builtin.modinfo" | grep -qx fat.license=GPL &&
+	      cmp -s "$c/modules/modules.builtin.modinfo" "$(lib_modules)/modules.builtin.modinfo"'
+check "FAT_FS=y: no fat.ko in the initramfs and none in modules.dep" \
+	eval '! test -e "$(lib_modules)/fat.ko" && ! grep -q "^fat.ko:" "$(lib_modules)/modules.dep"'
+set_opt FAT_FS m
+mk O="$c"
+expect_compiled "FAT_FS y -> m recompiles exactly fat's objects" "$fat_objs"
+check "FAT_FS=m: fat.ko is back with plain tags, and nothing lists fat as built in" \
+	eval 'test -f "$(lib_modules)/fat.ko" && grep -q "^fat.ko:" "$(lib_modules)/modules.dep" &&
+	      strings "$(lib_modules)/fat.ko" | grep -qx license=GPL &&
+	      ! grep -q fat "$(lib_modules)/modules.builtin" &&
+	      ! tr "\\0" "\\n" < "$(lib_modules)/modules.builtin.modinfo" | grep -q "^fat\."'
 
 if mk O="$cl" CC=clang && O="$cl" tools/qemu-run --timeout 120 --cmdline ktest=all > "$log" 2>&1 &&
 	grep -q "# ktest: [0-9]* passed, 0 failed" "$log"; then

@@ -6,11 +6,14 @@
 # names in obj-y or obj-m (a directory's own Kbuild says what in it is y and what m).
 # A composite X.o lists its parts in X-y (or X-objs): built in, the parts are linked into the
 # kernel; as a module, they are joined into X.ko. modparts-DIR/X holds a module's objects.
+# modfile-DIR/P.o is DIR/X for every object, built in or not: the unit P is part of (P itself, or
+# the composite X), whose last component is the module name the object is compiled with.
 define descend
 obj-y :=
 obj-m :=
 include $(srctree)/$(1)/Kbuild
 kbuild-y += $$(foreach o,$$(filter-out %/,$$(obj-y)),$$(call kbuild-parts,$(1),$$(o)))
+$$(foreach o,$$(filter-out %/,$$(obj-y) $$(obj-m)),$$(foreach p,$$(call kbuild-parts,$(1),$$(o)),$$(eval modfile-$$(p) := $(1)/$$(o:.o=))))
 $$(foreach o,$$(filter-out %/,$$(obj-m)),$$(eval modparts-$(1)/$$(o:.o=) := $$(call kbuild-parts,$(1),$$(o))))
 kbuild-mods += $$(addprefix $(1)/,$$(patsubst %.o,%,$$(filter-out %/,$$(obj-m))))
 subdirs-$(1) := $$(patsubst %/,$(1)/%,$$(filter %/,$$(obj-y) $$(obj-m)))

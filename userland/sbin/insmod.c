@@ -1,5 +1,6 @@
 /* userland/sbin/insmod.c: insmod NAME|PATH [param=value...]: loads one module, by name from
- * /lib/modules/<release>/ or by path; says why when the kernel refuses (no dependencies: modprobe). */
+ * /lib/modules/<release>/ or by path; says why when the kernel refuses (no dependencies: modprobe),
+ * "insmod: fat is built into the kernel" for a built-in module. */
 #include "modcommon.h"
 
 int main(int argc, char **argv)

@@ -23,7 +23,8 @@ static inline const char *mod_dir(void)
 	return dir;
 }
 
-/* Prints "tool: cannot VERB NAME: reason" for err (negative) and why from the kernel. */
+/* Prints "tool: cannot VERB NAME: reason" for err (negative) and why from the kernel; a built-in
+ * module's refusal names it already: "tool: fat is built into the kernel". */
 static inline int mod_fail(const char *verb, const char *name, long err, const char *why)
 {
 	const char *reason = why && why[0] ? why
@@ -32,7 +33,11 @@ static inline int mod_fail(const char *verb, const char *name, long err, const c
 			     : err == -ENOENT ? "no such module"
 			     : err == -EBUSY  ? "in use"
 					      : strerror((int)-err);
-	fprintf(stderr, "%s: cannot %s %s: %s\n", tool, verb, name, reason);
+
+	if (strstr(reason, " is built into the kernel"))
+		fprintf(stderr, "%s: %s\n", tool, reason);
+	else
+		fprintf(stderr, "%s: cannot %s %s: %s\n", tool, verb, name, reason);
 	return 1;
 }
 
@@ -46,6 +51,24 @@ static inline const char *mod_name(const char *arg, char *buf, size_t size)
 		len -= 3;
 	snprintf(buf, size, "%.*s", (int)len, base);
 	return buf;
+}
+
+/* Whether modules.builtin lists name ("kernel/fs/fat/fat.ko" for fat): it is built into the kernel. */
+static inline int mod_builtin(const char *name)
+{
+	char path[256], line[512], base[64];
+	int found = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/modules.builtin", mod_dir());
+	f = fopen(path, "r");
+	while (f && !found && fgets(line, sizeof(line), f)) {
+		line[strcspn(line, "\n")] = '\0';
+		found = !strcmp(mod_name(line, base, sizeof(base)), name);
+	}
+	if (f)
+		fclose(f);
+	return found;
 }
 
 /* Joins argv[from..] into "a=1 b=2" params (NULL for none). */

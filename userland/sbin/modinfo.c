@@ -1,6 +1,7 @@
 /* userland/sbin/modinfo.c: modinfo NAME|PATH: the .modinfo tags of a module file (filename, name,
- * version, description, author, license, depends from modules.dep, parm). The file is untrusted:
- * every offset is checked before it is read. */
+ * version, description, author, license, depends from modules.dep, parm), or of a module built into
+ * the kernel (filename "(builtin)", its tags from modules.builtin.modinfo, as Linux's modinfo). The
+ * file is untrusted: every offset is checked before it is read. */
 #include "modcommon.h"
 
 #include <elf.h>
@@ -82,6 +83,47 @@ static void depends(const char *name, char *out, size_t size)
 		fclose(f);
 }
 
+/* Prints info's "tag=value" strings (size bytes) as "tag: value" lines, but parmtype; with mod
+ * given, only mod's built-in "mod.tag=value" ones. */
+static void print_tags(const char *info, size_t size, const char *mod)
+{
+	size_t mlen = mod ? strlen(mod) : 0;
+
+	for (size_t off = 0; off < size;) {
+		const char *s = info + off, *eq;
+		size_t n = strnlen(s, size - off);
+		char key[32];
+		off += n + 1;
+		if (mod) {
+			if (n <= mlen || strncmp(s, mod, mlen) || s[mlen] != '.')
+				continue;
+			s += mlen + 1;
+			n -= mlen + 1;
+		}
+		if (n && (eq = memchr(s, '=', n)) && (size_t)(eq - s) < sizeof(key) - 1) {
+			snprintf(key, sizeof(key), "%.*s:", (int)(eq - s), s);
+			if (strcmp(key, "parmtype:"))
+				printf("%-12s %.*s\n", key, (int)(n - (size_t)(eq - s) - 1), eq + 1);
+		}
+	}
+}
+
+/* modinfo of a built-in module: its name, "(builtin)" and its tags. */
+static int builtin_info(const char *name)
+{
+	char path[256];
+	unsigned char *info;
+	size_t len;
+
+	snprintf(path, sizeof(path), "%s/modules.builtin.modinfo", mod_dir());
+	info = slurp(path, &len);
+	printf("%-12s %s\n%-12s %s\n", "name:", name, "filename:", "(builtin)");
+	if (info)
+		print_tags((const char *)info, len, name);
+	free(info);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	char path[512], name[64], deps[512];
@@ -94,6 +136,8 @@ int main(int argc, char **argv)
 		fprintf(argc != 2 ? stderr : stdout, "usage: modinfo NAME|PATH.ko\n");
 		return argc != 2 ? 2 : 0;
 	}
+	if (!strchr(argv[1], '/') && mod_builtin(argv[1]))
+		return builtin_info(argv[1]);
 	if (strchr(argv[1], '/'))
 		snprintf(path, sizeof(path), "%s", argv[1]);
 	else
@@ -109,17 +153,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	printf("%-12s %s\n", "filename:", path);
-	for (size_t off = 0; off < size;) {
-		const char *s = info + off, *eq;
-		size_t n = strnlen(s, size - off);
-		char key[32];
-		if (n && (eq = memchr(s, '=', n)) && (size_t)(eq - s) < sizeof(key) - 1) {
-			snprintf(key, sizeof(key), "%.*s:", (int)(eq - s), s);
-			if (strcmp(key, "parmtype:"))
-				printf("%-12s %.*s\n", key, (int)(n - (size_t)(eq - s) - 1), eq + 1);
-		}
-		off += n + 1;
-	}
+	print_tags(info, size, NULL);
 	depends(mod_name(path, name, sizeof(name)), deps, sizeof(deps));
 	printf("%-12s %s\n", "depends:", deps);
 	free(img);

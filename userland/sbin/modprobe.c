@@ -1,6 +1,7 @@
 /* userland/sbin/modprobe.c: modprobe NAME [param=value...] loads a module after what it needs (from
  * modules.dep, in load order); modprobe -r NAME unloads it, then the modules it needed that nothing
- * else uses. */
+ * else uses. A module built into the kernel (modules.builtin) is there already: modprobe NAME
+ * succeeds quietly, as Linux's does, and modprobe -r NAME fails. */
 #include "modcommon.h"
 
 #define DEPS_MAX 32
@@ -38,6 +39,12 @@ int main(int argc, char **argv)
 		return argc < 2 + remove ? 2 : 0;
 	}
 	mod_name(argv[1 + remove], name, sizeof(name));
+	if (mod_builtin(name)) {
+		if (!remove)
+			return 0;
+		fprintf(stderr, "modprobe: %s is built into the kernel\n", name);
+		return 1;
+	}
 	n = deps_of(name, deps);
 	if (n < 0) {
 		fprintf(stderr, "modprobe: %s: not found in %s/modules.dep\n", name, mod_dir());

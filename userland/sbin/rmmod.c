@@ -1,5 +1,6 @@
 /* userland/sbin/rmmod.c: rmmod NAME...: unloads modules; a module in use is refused with the reason
- * the kernel gives (the module or mount that holds it). */
+ * the kernel gives (the module or mount that holds it), a built-in one with "rmmod: fat is built
+ * into the kernel and cannot be unloaded". */
 #include "modcommon.h"
 
 int main(int argc, char **argv)
