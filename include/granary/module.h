@@ -82,8 +82,20 @@ extern struct module __this_module;
 
 /* Takes a reference on module m (NULL, built in: nothing to take): false if m is being unloaded.
  * Registries call these when they hand out an object a module provides. */
+#ifdef CONFIG_MODULES
 bool module_get(struct module *m);
 void module_put(struct module *m);
+#else /* every owner is NULL: built in */
+static inline bool module_get(struct module *m)
+{
+	(void)m;
+	return true;
+}
+static inline void module_put(struct module *m)
+{
+	(void)m;
+}
+#endif
 /* /proc/modules's text (kernel/module/module_sys.c). */
 int module_proc_show(struct seqbuf *s, struct process *p);
 #ifdef CONFIG_MODULES

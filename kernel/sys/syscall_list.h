@@ -128,6 +128,7 @@ SYSCALL(306, syncfs, 1, PL_STDIO)
 SYSCALL(316, renameat2, 5, PL_CPATH)
 SYSCALL(439, faccessat2, 4, PL_RPATH)
 SYSCALL(169, reboot, 4, PL_NEVER)
+#ifdef CONFIG_MODULES /* without the loader they are unassigned numbers: -ENOSYS */
 SYSCALL(175, init_module, 3, PL_NEVER)
 SYSCALL(176, delete_module, 2, PL_NEVER)
 SYSCALL(313, finit_module, 3, PL_NEVER)
@@ -135,4 +136,5 @@ SYSCALL(1700, module_load, 6, PL_NEVER)
 SYSCALL(1701, module_unload, 3, PL_NEVER)
 SYSCALL(1702, module_get_symbol, 3, PL_NEVER)
 SYSCALL(1703, module_query, 3, PL_NEVER)
+#endif
 SYSCALL(1900, granary_abi_version, 0, PL_ALWAYS)

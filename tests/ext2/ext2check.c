@@ -13,7 +13,7 @@
 #include <sys/sysinfo.h>
 #include <sys/sysmacros.h>
 #include "tap.h"
-#include "needfs.h"
+#include "modhelp.h"
 
 #define DEV "/ext2/ram0"
 #define MNT "/mnt"

@@ -3,7 +3,7 @@
  * giving EIO; a round trip whose result the host checks with mtools after the guest dumps the disk.
  * Skips unless the suite's files are in /fat-test (the host and the plain userland runs lack them). */
 #include "tap.h"
-#include "needfs.h"
+#include "modhelp.h"
 
 #include <dirent.h>
 #include <fcntl.h>

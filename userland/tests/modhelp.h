@@ -1,12 +1,13 @@
-/* userland/tests/needfs.h: makes a filesystem type available before a test mounts it, loading its
- * module by name (Granary's module_load) when /proc/filesystems does not list the type yet. */
-#ifndef NEEDFS_H
-#define NEEDFS_H
+/* userland/tests/modhelp.h: module helpers for the tests: a filesystem type made available before a
+ * mount (its module loaded by name when /proc/filesystems lacks it), and whether the samples are .ko files. */
+#ifndef MODHELP_H
+#define MODHELP_H
 
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/syscall.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 #include <uapi/granary.h>
 #include <uapi/module.h>
@@ -43,6 +44,16 @@ static inline int need_fs(const char *type, const char *module)
 	}
 	printf("# %s: loaded module %s\n", type, module);
 	return fs_listed(type) ? 0 : -1;
+}
+
+/* True if this configuration built the sample modules as .ko files (not built in or left out,
+ * and the kernel has the loader): what the module tests load. */
+static inline int samples_are_modules(const struct utsname *u)
+{
+	char path[256];
+
+	snprintf(path, sizeof(path), "/lib/modules/%s/sample_export.ko", u->release);
+	return !access(path, R_OK);
 }
 
 #endif
