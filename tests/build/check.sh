@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# tests/build/check.sh: checks the build system: config targets, incremental rebuilds, V=1, clang, the image.
+# tests/build/check.sh: checks the build system: config targets, rebuilds, y/m switches, MODULES=n, V=1, clang.
 # Works in its own build directories under the one given, so the main build is left alone.
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -23,7 +23,7 @@ set_opt() { # NAME VALUE: edit .config as menuconfig's save would
 	if [ "$2" = n ]; then echo "# CONFIG_$1 is not set" >> "$c/.config"; else echo "CONFIG_$1=$2" >> "$c/.config"; fi
 }
 
-plan 21
+plan 22
 
 rm -rf "$c" "$cl"
 check "make defconfig writes .config from configs/defconfig" \
@@ -90,6 +90,13 @@ check "FAT_FS=m: fat.ko is back with plain tags, and nothing lists fat as built 
 	      strings "$(lib_modules)/fat.ko" | grep -qx license=GPL &&
 	      ! grep -q fat "$(lib_modules)/modules.builtin" &&
 	      ! tr "\\0" "\\n" < "$(lib_modules)/modules.builtin.modinfo" | grep -q "^fat\."'
+# Without the loader: every tristate is built in, no .ko is made, and the kernel still passes.
+set_opt MODULES n
+check "MODULES=n builds (no .ko in the initramfs) and passes ktest=all" \
+	eval 'mk O="$c" && ! ls "$(lib_modules)"/*.ko > /dev/null 2>&1 &&
+	      O="$c" tools/qemu-run --timeout 120 --cmdline ktest=all > "$log" 2>&1 &&
+	      grep -q "# ktest: [0-9]* passed, 0 failed" "$log"'
+set_opt MODULES y
 
 if mk O="$cl" CC=clang && O="$cl" tools/qemu-run --timeout 120 --cmdline ktest=all > "$log" 2>&1 &&
 	grep -q "# ktest: [0-9]* passed, 0 failed" "$log"; then
