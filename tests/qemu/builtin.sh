@@ -1,8 +1,6 @@
 #!/usr/bin/env bash
-# tests/qemu/builtin.sh: the builtin suite: a kernel with virtio-blk, FAT, ext2 and the sample modules
-# built in (y) boots on an mtools FAT disk with module parameters on its command line, and runs the
-# issue's module flow as pid 1 (tests/qemu/builtin-init); the host checks each step, then the disk.
-# TAP on stdout; exit 0 iff everything passed.
+# tests/qemu/builtin.sh: the builtin suite: virtio-blk, FAT, ext2 and the samples built in (y), booted on an mtools
+# FAT disk, run the module flow as pid 1 (tests/qemu/builtin-init); the host checks each step, then the disk. TAP.
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
 . "$top/tests/lib.sh"
