@@ -223,7 +223,8 @@ static int transfer(struct vblk *vb, bool write, u8 *buf, u64 off, size_t n)
 	return 0;
 }
 
-static int vb_read(struct blkio *b, void *buf, u64 off, size_t len, size_t *actual)
+/* The blkio read and write: checked against the disk, then one transfer() each way. */
+static int vb_rw(struct blkio *b, bool write, void *buf, u64 off, size_t len, size_t *actual)
 {
 	struct vblk *vb = vb_of(b);
 	size_t n;
@@ -233,29 +234,23 @@ static int vb_read(struct blkio *b, void *buf, u64 off, size_t len, size_t *actu
 		return err ? err : -EINVAL;
 	if (vb->gone)
 		return -ENXIO;
-	err = transfer(vb, false, buf, off, n);
+	if (write && vb->ro)
+		return -EROFS;
+	err = transfer(vb, write, buf, off, n);
 	if (!err)
 		*actual = n;
 	return err;
 }
 
+static int vb_read(struct blkio *b, void *buf, u64 off, size_t len, size_t *actual)
+{
+	return vb_rw(b, false, buf, off, len, actual);
+}
+
 static int vb_write(struct blkio *b, const void *buf, u64 off, size_t len, size_t *actual)
 {
-	struct vblk *vb = vb_of(b);
-	size_t n;
-	int err = blkio_check(vb->bsize, vb->size, buf, off, len, &n);
-
-	if (err || !actual)
-		return err ? err : -EINVAL;
-	if (vb->gone)
-		return -ENXIO;
-	if (vb->ro)
-		return -EROFS;
 	/* The device only reads the buffer; the cast lets one transfer() serve both directions. */
-	err = transfer(vb, true, (u8 *)buf, off, n);
-	if (!err)
-		*actual = n;
-	return err;
+	return vb_rw(b, true, (void *)buf, off, len, actual);
 }
 
 static int vb_get_size(struct blkio *b, u64 *size)

@@ -2,17 +2,9 @@
  * and -ENOSYS for numbers nothing is assigned to (between the blocks, past them, negative). */
 #include "tap.h"
 
-#include <sys/utsname.h>
 #include <uapi/granary.h>
 
 /* Linux runs these tests too (to check the tests); it has no native calls. */
-static int on_linux(void)
-{
-	struct utsname u;
-
-	return uname(&u) == 0 && !strcmp(u.sysname, "Linux");
-}
-
 int main(int argc, char **argv)
 {
 	static const long unassigned[] = { 512, 999, 1999, 4096, 0x7fffffffL, -1L };
@@ -22,7 +14,7 @@ int main(int argc, char **argv)
 	tap_init(argv, 7);
 	errno = 0;
 	v = granary_abi_version();
-	if (v == -1 && errno == ENOSYS && on_linux())
+	if (v == -1 && errno == ENOSYS && tap_on_linux())
 		tap_skip("granary_abi_version() is GRANARY_ABI_VERSION",
 			 "Linux has no native calls");
 	else if (!TAP_EQ(v, GRANARY_ABI_VERSION, "granary_abi_version() is GRANARY_ABI_VERSION"))

@@ -2,7 +2,7 @@
  * images put on /dev/ram0 and mounted, compared with their source tree; corrupted images refused or
  * giving EIO; a round trip whose result the host checks with mtools after the guest dumps the disk.
  * Skips unless the suite's files are in /fat-test (the host and the plain userland runs lack them). */
-#include "tap.h"
+#include "scratch.h"
 #include "modhelp.h"
 
 #include <dirent.h>
@@ -50,18 +50,6 @@ static int load(const char *name)
 static int mount_fat(void)
 {
 	return mount("/dev/ram0", MNT, "vfat", 0, NULL);
-}
-
-static int write_file(const char *path, const void *buf, size_t n, int flags)
-{
-	int fd = open(path, O_WRONLY | O_CREAT | flags, 0644);
-	ssize_t w;
-
-	if (fd < 0)
-		return -1;
-	w = write(fd, buf, n);
-	close(fd);
-	return w == (ssize_t)n ? 0 : -1;
 }
 
 static int write_pattern(const char *path, size_t n, int seed, size_t chunk)
@@ -119,28 +107,14 @@ static int files_same(const char *a, const char *b)
 	return same;
 }
 
-static int entries(const char *dir)
-{
-	DIR *d = opendir(dir);
-	struct dirent *e;
-	int n = 0;
-
-	if (!d)
-		return -1;
-	while ((e = readdir(d)))
-		n += strcmp(e->d_name, ".") && strcmp(e->d_name, "..");
-	closedir(d);
-	return n;
-}
-
 /* Compares the tree at src with dst: every name, type, size and byte. Counts files and faults. */
 static void compare(const char *src, const char *dst, int *files, int *bad)
 {
 	DIR *d = opendir(src);
 	struct dirent *e;
 
-	if (!d || entries(src) != entries(dst)) {
-		tap_diag("%s: %d entries, %s: %d", src, entries(src), dst, entries(dst));
+	if (!d || scratch_entries(src) != scratch_entries(dst)) {
+		tap_diag("%s: %d entries, %s: %d", src, scratch_entries(src), dst, scratch_entries(dst));
 		++*bad;
 	}
 	while (d && (e = readdir(d))) {
@@ -306,7 +280,7 @@ static void roundtrip(void)
 	       !write_pattern(MNT "/Long Directory Name/inner/\xc3\x9cn\xc3\xaf" "c\xc3\xb6" "d\xc3\xa9 file.txt",
 			      700, 2, 700), "mkdir two levels and a UTF-8 name in them");
 	tap_ok(!write_pattern(MNT "/big.bin", 200000, 3, 4099), "200000 bytes in 4099-byte writes");
-	tap_ok(!write_file(MNT "/keep.txt", "more\n", 5, O_APPEND), "append to a file");
+	tap_ok(!scratch_write(MNT "/keep.txt", "more\n", 5, O_APPEND), "append to a file");
 	tap_ok(!truncate(MNT "/trunc-shrink.bin", 1234) && !truncate(MNT "/trunc-grow.txt", 3000) &&
 	       read_file(MNT "/trunc-grow.txt", buf, sizeof(buf)) == 3000 && buf[3] == 'w' &&
 	       buf[4] == 0 && buf[2999] == 0, "truncate down, and up with zeros");
@@ -315,7 +289,7 @@ static void roundtrip(void)
 	tap_ok(ok && read_file(MNT "/sparse.bin", buf, sizeof(buf)) == 5010 && !buf[0] &&
 	       !buf[4999] && buf[5000] == '0', "a write past the end leaves a hole of zeros");
 	tap_ok(!rename(MNT "/rename-me.txt", MNT "/Renamed File.txt"), "rename to a long name");
-	tap_ok(!write_file(MNT "/overwriter.txt", "over\n", 5, O_TRUNC) &&
+	tap_ok(!scratch_write(MNT "/overwriter.txt", "over\n", 5, O_TRUNC) &&
 	       !rename(MNT "/overwriter.txt", MNT "/victim.txt") &&
 	       read_file(MNT "/victim.txt", buf, sizeof(buf)) == 5 && !memcmp(buf, "over\n", 5),
 	       "rename over an existing file replaces it");
@@ -330,8 +304,8 @@ static void roundtrip(void)
 		snprintf(name, sizeof(name), MNT "/Long Directory Name/entry %02d with a long name.txt", k);
 		ok &= !unlink(name);
 	}
-	tap_ok(ok && entries(MNT "/Long Directory Name") == 21, "40 long names grow a directory; 20 removed");
-	tap_ok(!write_file(MNT "/smile \xf0\x9f\x98\x80.txt", "s", 1, 0) &&
+	tap_ok(ok && scratch_entries(MNT "/Long Directory Name") == 21, "40 long names grow a directory; 20 removed");
+	tap_ok(!scratch_write(MNT "/smile \xf0\x9f\x98\x80.txt", "s", 1, 0) &&
 	       !stat(MNT "/smile \xf0\x9f\x98\x80.txt", &st) && !unlink(MNT "/smile \xf0\x9f\x98\x80.txt"),
 	       "a name outside the BMP (a UTF-16 surrogate pair)");
 	TAP_ERRNO(symlink("x", MNT "/link"), EPERM, "symlink: EPERM");

@@ -5,7 +5,6 @@
 #include <pthread.h>
 #include <sys/mman.h>
 #include <sys/sysinfo.h>
-#include <sys/utsname.h>
 
 #define FORKS 1000
 #define EXECS 100
@@ -13,13 +12,6 @@
 #define WARMUP 20
 
 /* Linux's free memory moves with its page cache and every other process on the host. */
-static int on_linux(void)
-{
-	struct utsname u;
-
-	return uname(&u) == 0 && !strcmp(u.sysname, "Linux");
-}
-
 static long long free_bytes(void)
 {
 	struct sysinfo si;
@@ -128,7 +120,7 @@ static void check_free(int linux_host, long long before, long long after, const 
 
 int main(int argc, char **argv)
 {
-	int linux_host = on_linux(), good;
+	int linux_host = tap_on_linux(), good;
 	long long before, after;
 
 	(void)argc;

@@ -1,61 +1,24 @@
 /* userland/tests/nproc.c: fork bombs end in EAGAIN, not a panic: uid 65534 stopped by RLIMIT_NPROC
  * at exactly its limit, root by the global cap or ENOMEM (at most 2000); memory comes back. */
 #include "tap.h"
+#include "procscan.h"
 
-#include <dirent.h>
 #include <signal.h>
 #include <sys/resource.h>
 #include <sys/sysinfo.h>
-#include <sys/utsname.h>
 #include <time.h>
 
 #define NOBODY 65534
 #define LIMIT 20
 #define ROOT_MAX 2000
 
-static int on_linux(void)
-{
-	struct utsname u;
-
-	return uname(&u) == 0 && !strcmp(u.sysname, "Linux");
-}
-
-/*
- * Tasks (threads count, as RLIMIT_NPROC counts them on Linux) whose real uid is uid, from
- * /proc; -1 where /proc cannot be listed (Granary has no directory reading yet: there the only
- * processes of uid 65534 are the ones this test makes) or lists none: the caller is one, so
- * none means an empty /proc directory with no procfs mounted on it.
- */
+/* Tasks (threads count, as RLIMIT_NPROC counts them on Linux) whose real uid is uid, from /proc;
+ * -1 where /proc cannot be listed or lists none (the caller is one: none means no procfs there). */
 static int count_tasks_of(uid_t uid)
 {
-	DIR *d = opendir("/proc");
-	struct dirent *e;
-	char path[300], line[256];
-	int n = 0;
+	int threads;
 
-	if (!d)
-		return -1;
-	while ((e = readdir(d))) {
-		unsigned long ruid = ~0UL;
-		int threads = 0;
-		FILE *f;
-
-		if (e->d_name[0] < '1' || e->d_name[0] > '9')
-			continue;
-		snprintf(path, sizeof(path), "/proc/%s/status", e->d_name);
-		f = fopen(path, "r");
-		if (!f)
-			continue;
-		while (fgets(line, sizeof(line), f)) {
-			sscanf(line, "Uid: %lu", &ruid);
-			sscanf(line, "Threads: %d", &threads);
-		}
-		fclose(f);
-		if (ruid == uid)
-			n += threads;
-	}
-	closedir(d);
-	return n ? n : -1;
+	return proc_count_uid(uid, &threads) < 0 || !threads ? -1 : threads;
 }
 
 static long long free_bytes(void)
@@ -158,7 +121,7 @@ static void unprivileged_bomb(int fd)
 int main(int argc, char **argv)
 {
 	static pid_t pids[ROOT_MAX];
-	int linux_host = on_linux(), p[2], st, n, n2, err, err2, reaped, expect;
+	int linux_host = tap_on_linux(), p[2], st, n, n2, err, err2, reaped, expect;
 	struct report r;
 	long long before, after, after2;
 	pid_t pid;

@@ -81,10 +81,11 @@ static inline int scratch_remove(const char *path)
 	return 0;
 }
 
-/* Writes len bytes of data to a new file path (created or truncated, mode 0644). 0 or -1. */
-static inline int scratch_put(const char *path, const void *data, size_t len)
+/* Writes len bytes of data to path, opened O_WRONLY | O_CREAT | flags (mode 0644) in one write.
+ * 0 or -1. */
+static inline int scratch_write(const char *path, const void *data, size_t len, int flags)
 {
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	int fd = open(path, O_WRONLY | O_CREAT | flags, 0644);
 	ssize_t n;
 
 	if (fd < 0)
@@ -92,6 +93,27 @@ static inline int scratch_put(const char *path, const void *data, size_t len)
 	n = write(fd, data, len);
 	close(fd);
 	return n == (ssize_t)len ? 0 : -1;
+}
+
+/* Writes len bytes of data to a new file path (created or truncated, mode 0644). 0 or -1. */
+static inline int scratch_put(const char *path, const void *data, size_t len)
+{
+	return scratch_write(path, data, len, O_TRUNC);
+}
+
+/* Entries in directory dir other than "." and "..", or -1. */
+static inline int scratch_entries(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	int n = 0;
+
+	if (!d)
+		return -1;
+	while ((e = readdir(d)))
+		n += strcmp(e->d_name, ".") && strcmp(e->d_name, "..");
+	closedir(d);
+	return n;
 }
 
 /* Reads up to size - 1 bytes of path into buf, NUL-terminated. Returns the count, or -1. */

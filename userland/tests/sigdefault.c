@@ -4,7 +4,6 @@
 
 #include <signal.h>
 #include <stdint.h>
-#include <sys/utsname.h>
 #include <time.h>
 
 static const int core_sigs[] = { SIGQUIT, SIGILL,  SIGTRAP, SIGABRT, SIGBUS,
@@ -14,13 +13,6 @@ static const int term_sigs[] = { SIGHUP,    SIGINT,	SIGKILL,   SIGUSR1, SIGUSR2,
 				 SIGPWR,    40 /* real-time */, 64 };
 
 /* Linux sets WCOREDUMP only when it really writes a core file (RLIMIT_CORE, core_pattern). */
-static int on_linux(void)
-{
-	struct utsname u;
-
-	return uname(&u) == 0 && !strcmp(u.sysname, "Linux");
-}
-
 static void nap_ms(long ms)
 {
 	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
@@ -87,7 +79,7 @@ static void segfaults(void *arg)
 
 int main(int argc, char **argv)
 {
-	int linux_host = on_linux(), st, bad_sig = 0, bad_st = 0, ok;
+	int linux_host = tap_on_linux(), st, bad_sig = 0, bad_st = 0, ok;
 	pid_t pid;
 
 	(void)argc;

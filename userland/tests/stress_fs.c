@@ -6,7 +6,6 @@
 
 #include <stdint.h>
 #include <sys/sysinfo.h>
-#include <sys/utsname.h>
 
 #define PROCS 8
 #define FILES 200
@@ -128,21 +127,6 @@ static long long free_bytes(void)
 	return (long long)si.freeram * (si.mem_unit ? si.mem_unit : 1);
 }
 
-/* Entries in the working directory other than "." and "..", or -1. */
-static int entries_left(void)
-{
-	DIR *d = opendir(".");
-	struct dirent *e;
-	int n = 0;
-
-	if (!d)
-		return -1;
-	while ((e = readdir(d)))
-		n += strcmp(e->d_name, ".") && strcmp(e->d_name, "..");
-	closedir(d);
-	return n;
-}
-
 int main(int argc, char **argv)
 {
 	static const char *const why[] = {
@@ -151,14 +135,13 @@ int main(int argc, char **argv)
 		[WK_DIFFER] = "bytes differ",   [WK_UNLINK] = "unlink failed",
 		[WK_GONE] = "still there after unlink",
 	};
-	struct utsname u;
 	long long before, after;
 	const char *dir;
 	int st[PROCS], good, linux_host;
 
 	(void)argc;
 	tap_init(argv, 13);
-	linux_host = uname(&u) == 0 && !strcmp(u.sysname, "Linux");
+	linux_host = tap_on_linux();
 	dir = scratch_make();
 	if (!tap_ok(dir && chdir(dir) == 0, "a scratch directory (%s)", dir ? dir : "?"))
 		return tap_done() | 1;
@@ -172,7 +155,7 @@ int main(int argc, char **argv)
 	       FILES);
 	/* The listing below mallocs (musl's DIR): do it once first so that our own heap is not
 	 * what moves between the two figures. */
-	entries_left();
+	scratch_entries(".");
 	before = free_bytes();
 
 	round_of(2, st);
@@ -185,7 +168,7 @@ int main(int argc, char **argv)
 			tap_diag("it %s: %s", st[p] == -1 ? "was lost" : tap_wstatus(st[p]),
 				 code >= WK_CREATE && code <= WK_GONE ? why[code] : "?");
 	}
-	TAP_EQ(entries_left(), 0, "the directory is empty afterwards");
+	TAP_EQ(scratch_entries("."), 0, "the directory is empty afterwards");
 	after = free_bytes();
 	if (linux_host) {
 		tap_skip("free memory is back at the baseline",

@@ -1,15 +1,14 @@
 /* userland/tests/syscall_fuzz.c: system calls 0-1999 with garbage arguments (seeded) in children
  * (own group, uid 65534) that must all end one way or another, and the kernel must survive. */
 #include "tap.h"
+#include "procscan.h"
 
-#include <dirent.h>
 #include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdint.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
-#include <sys/utsname.h>
 #include <time.h>
 
 #define FIRST_NR 0
@@ -58,42 +57,6 @@ static long garbage(uint64_t *s)
 	default:
 		return (long)v;
 	}
-}
-
-static int on_linux(void)
-{
-	struct utsname u;
-
-	return uname(&u) == 0 && !strcmp(u.sysname, "Linux");
-}
-
-/* Processes of uid owner other than ours, from /proc; 0 where /proc cannot be listed. */
-static int processes_of(uid_t uid)
-{
-	DIR *d = opendir("/proc");
-	struct dirent *e;
-	char path[300], line[256];
-	int n = 0;
-
-	if (!d)
-		return 0;
-	while ((e = readdir(d))) {
-		unsigned long ruid = ~0UL;
-		FILE *f;
-
-		if (e->d_name[0] < '1' || e->d_name[0] > '9')
-			continue;
-		snprintf(path, sizeof(path), "/proc/%s/status", e->d_name);
-		f = fopen(path, "r");
-		if (!f)
-			continue;
-		while (fgets(line, sizeof(line), f))
-			sscanf(line, "Uid: %lu", &ruid);
-		fclose(f);
-		n += ruid == uid;
-	}
-	closedir(d);
-	return n;
 }
 
 /* The child for number nr: alone in its group, stdio on harmless pipes, uid 65534, then garbage. */
@@ -179,7 +142,7 @@ static int wait_child(pid_t pid, int *killed)
 
 int main(int argc, char **argv)
 {
-	int linux_host = on_linux(), lines = (LAST_NR - FIRST_NR + 1) / PER_LINE, st, p[2];
+	int linux_host = tap_on_linux(), lines = (LAST_NR - FIRST_NR + 1) / PER_LINE, st, p[2];
 	int total_killed = 0, total_signalled = 0;
 	pid_t me = getpid(), pid;
 	char c = 0;
@@ -194,7 +157,7 @@ int main(int argc, char **argv)
 		tap_diag("mmap: %s", strerror(errno));
 		return tap_done() | 1;
 	}
-	if (linux_host && processes_of(NOBODY) > 0) {
+	if (linux_host && proc_count_uid(NOBODY, NULL) > 0) {
 		/* Their kill(-1, ...) would reach them. */
 		for (int l = 0; l < lines; l++)
 			tap_skip("syscalls with garbage arguments",

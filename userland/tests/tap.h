@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/utsname.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -310,6 +311,14 @@ static inline int tap_exited_with(int st, int code, const char *desc)
 	if (!ok && st != -1)
 		tap_diag("the child %s; expected exit status %d", tap_wstatus(st), code);
 	return ok;
+}
+
+/* True when the test runs on the Linux host (userland_host) rather than on Granary. */
+static inline int tap_on_linux(void)
+{
+	struct utsname u;
+
+	return uname(&u) == 0 && !strcmp(u.sysname, "Linux");
 }
 
 #endif
